@@ -1,0 +1,56 @@
+# exitcheck — every target sets up what it needs: the virtualenv, the packages, and (as root,
+# through apt-get) the system packages WeasyPrint and the PDF checks need.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSDEPS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+SLOWDEPS := chromium postgresql
+WORKSPACE ?= demo-workspace
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: demo test test-all bench lint sysdeps slowdeps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Installs the Debian packages only when one is missing; needs root (CI runs as root).
+sysdeps:
+	@missing=""; for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "apt-get install$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "Missing system packages:$$missing — run 'sudo make sysdeps'." >&2; exit 1; fi; fi
+
+slowdeps: sysdeps
+	@missing=""; for p in $(SLOWDEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "apt-get install$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "Missing system packages:$$missing — run 'sudo make slowdeps'." >&2; exit 1; fi; fi
+
+demo: $(STAMP) sysdeps
+	$(BIN)/exitcheck demo --workspace $(WORKSPACE)
+
+test: $(STAMP) sysdeps
+	$(BIN)/python -m pytest -q -n 2
+
+test-all: $(STAMP) slowdeps
+	$(BIN)/python -m pytest -q -n 2 -m ''
+
+bench: $(STAMP) sysdeps
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.run
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+
+clean:
+	rm -rf $(VENV) $(WORKSPACE) build *.egg-info

@@ -1,0 +1,1 @@
+"""exitcheck: assessment — pure checks, estimation, indicators and signals."""

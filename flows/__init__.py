@@ -1,0 +1,1 @@
+"""exitcheck: flows — the Prefect shell, I/O and CLI."""

@@ -1,0 +1,1 @@
+"""exitcheck: registry — the data contract."""

@@ -1,0 +1,1 @@
+"""exitcheck: sampling — pure sample design."""
