@@ -21,6 +21,7 @@ class TableName(StrEnum):
     HOUSEHOLDS = "households"
     MEMBERS = "members"
     FIELD_CHECKS = "field_checks"
+    SUPPORT_HISTORY = "support_history"
 
 
 @dataclass(frozen=True)
@@ -191,9 +192,22 @@ FIELD_CHECKS = TableSpec(
     key=("household_id", "visit_date", "enumerator_id"),
 )
 
+# Optional: targeted support received per household and year. Only the 游走式 signal uses it.
+SUPPORT_HISTORY = TableSpec(
+    TableName.SUPPORT_HISTORY,
+    (
+        C("household_id", "户编号", "str"),
+        C("year", "年度", "int"),
+        C("amount", "帮扶金额", "float"),
+    ),
+    key=("household_id", "year"),
+)
+
 TABLES: dict[TableName, TableSpec] = {
-    t.name: t for t in (COUNTIES, VILLAGES, HOUSEHOLDS, MEMBERS, FIELD_CHECKS)
+    t.name: t for t in (COUNTIES, VILLAGES, HOUSEHOLDS, MEMBERS, FIELD_CHECKS, SUPPORT_HISTORY)
 }
+# Tables a campaign may lack: field rows arrive during fieldwork; support history is optional.
+OPTIONAL_TABLES = (TableName.FIELD_CHECKS, TableName.SUPPORT_HISTORY)
 
 # Risk flags that put a non-registered household in the "risk" stage-2 stratum.
 # "no labour" is derived: labor_count == 0.

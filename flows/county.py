@@ -1,0 +1,488 @@
+"""The work of one county, as plain functions: load → validate → sample / score → estimate →
+signals → write → render. Prefect tasks in ``flows.campaign`` are thin wrappers around these.
+
+Caching: a county step is skipped when the SHA-256 of its input files, the config digest and
+the code version all match the record of the last run and its outputs are still on disk with
+the recorded hashes. Paths never enter the key.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flows import io
+from flows.config import CampaignConfig
+from flows.manifest import cache_key, code_version, sha256_file, update_manifest, versions
+from flows.outcome import CampaignSummary, CountyOutcome
+from flows.workspace import Workspace
+from registry.contract import CHECKS, FIELD_CHECKS, HOUSEHOLDS, TableName
+from registry.masking import mask_id, mask_name
+from registry.validation import DataError
+
+SAMPLE_TABLES = (TableName.VILLAGES, TableName.HOUSEHOLDS, TableName.MEMBERS)
+ASSESS_TABLES = (*SAMPLE_TABLES, TableName.FIELD_CHECKS, TableName.SUPPORT_HISTORY)
+
+
+class CountyError(DataError):
+    """A county cannot be processed (missing sample, too many bad rows, ...)."""
+
+
+# ---------------------------------------------------------------------------- inputs and cache
+def resolve_counties(data_dir: Path, requested: list[str] | None,
+                     sampled_in: Workspace | None = None) -> list[str]:
+    """The counties to process: those requested (checked), else all in the county frame.
+
+    With ``sampled_in``, only counties that have a drawn sample are taken by default.
+    """
+    known = io.county_codes(data_dir)
+    if requested:
+        unknown = sorted(set(requested) - set(known))
+        if unknown:
+            raise CountyError(
+                f"County codes not in {data_dir}/counties: {', '.join(unknown)} / "
+                f"县代码不在县域表中：{', '.join(unknown)}"
+            )
+        return list(dict.fromkeys(requested))
+    if sampled_in is not None:
+        sampled = set(sampled_in.sampled_counties())
+        return [c for c in known if c in sampled]
+    return known
+
+
+def county_input_files(data_dir: Path, county: str, tables: tuple[TableName, ...]) -> list[Path]:
+    """The files a county's result depends on: its per-county files, or the shared table files."""
+    files: list[Path] = []
+    for table in tables:
+        for f in io.table_files(data_dir, table):
+            if f.parent.name == table.value and f.stem != county:
+                continue  # another county's file in a per-county folder
+            files.append(f)
+    return files
+
+
+def _inputs_digest(data_dir: Path, files: list[Path]) -> tuple[str, dict[str, str]]:
+    hashes = {(str(f.relative_to(data_dir)) if f.is_relative_to(data_dir) else str(f)):
+              sha256_file(f) for f in files}
+    return cache_key(*(f"{k}={v}" for k, v in sorted(hashes.items()))), hashes
+
+
+def _cached(ws: Workspace, county: str, step: str, key: str) -> dict[str, Any] | None:
+    path = ws.state(county, step)
+    if not path.exists():
+        return None
+    state = json.loads(path.read_text(encoding="utf-8"))
+    if state.get("key") != key:
+        return None
+    for rel, digest in state.get("outputs", {}).items():
+        p = ws.root / rel
+        if not p.exists() or sha256_file(p) != digest:
+            return None
+    return state
+
+
+def _record_state(ws: Workspace, county: str, step: str, key: str, outputs: list[Path],
+                  extra: dict[str, Any]) -> dict[str, str]:
+    hashes = {str(p.relative_to(ws.root)): sha256_file(p) for p in outputs if p.exists()}
+    io.write_json({"key": key, "outputs": hashes, **extra}, ws.state(county, step))
+    return hashes
+
+
+def _quarantine(ws: Workspace, county: str, quarantine: pd.DataFrame) -> None:
+    """Write this county's quarantined rows as parts (merged into WS/quarantine/<table>.csv)."""
+    for old in ws.quarantine_dir().joinpath("parts").glob(f"{county}-*.csv"):
+        old.unlink()
+    if quarantine is None or quarantine.empty:
+        return
+    for table, rows in quarantine.groupby("table", sort=True):
+        io.write_csv(rows.reset_index(drop=True), ws.quarantine_part(county, str(table)))
+
+
+def merge_quarantine(ws: Workspace) -> dict[str, int]:
+    """Concatenate the per-county quarantine parts into WS/quarantine/<table>.csv."""
+    parts = sorted(ws.quarantine_dir().joinpath("parts").glob("*.csv"))
+    by_table: dict[str, list[pd.DataFrame]] = {}
+    for p in parts:
+        table = p.stem.split("-", 1)[1]
+        by_table.setdefault(table, []).append(pd.read_csv(p, dtype=str, encoding="utf-8-sig"))
+    counts = {}
+    for table, frames in by_table.items():
+        df = pd.concat(frames, ignore_index=True)
+        io.write_csv(df, ws.quarantine_dir() / f"{table}.csv")
+        counts[table] = len(df)
+    return counts
+
+
+def _load_valid(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig,
+                tables: tuple[TableName, ...],
+                field_dir: Path | None = None) -> dict[TableName, pd.DataFrame]:
+    from registry.validation import validate_county
+
+    if field_dir is not None and TableName.FIELD_CHECKS in tables:
+        raw = io.load_county(data_dir, county,
+                             tables=tuple(t for t in tables if t != TableName.FIELD_CHECKS))
+        raw.update(io.load_county(field_dir, county, tables=(TableName.FIELD_CHECKS,)))
+    else:
+        raw = io.load_county(data_dir, county, tables=tables)
+    result = validate_county(raw, year=cfg.year)
+    _quarantine(ws, county, result.quarantine)
+    for table in (TableName.HOUSEHOLDS, TableName.MEMBERS, TableName.VILLAGES):
+        read = len(raw.get(table, ()))
+        bad = read - len(result.clean.get(table, ()))
+        if read and bad / read > cfg.max_quarantine_share:
+            raise CountyError(
+                f"County {county}: {bad} of {read} {table.value} rows "
+                f"({bad / read:.1%}) failed validation, more than the allowed "
+                f"{cfg.max_quarantine_share:.1%}. See WS/quarantine/{table.value}.csv. / "
+                f"{county}县 {table.value} 表有 {bad}/{read} 行未通过校验，超过允许比例 "
+                f"{cfg.max_quarantine_share:.1%}，详见隔离文件。"
+            )
+    return result.clean
+
+
+# ------------------------------------------------------------------------------------- sample
+def sample_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig, *,
+                  force: bool = False) -> CountyOutcome:
+    """Validate the registry of ``county`` and draw its sample and enumerator lists."""
+    from flows.fieldwork import write_fieldwork
+    from sampling.design import draw_county_sample
+    from sampling.streams import county_rng
+
+    t0 = time.perf_counter()
+    files = county_input_files(data_dir, county, SAMPLE_TABLES)
+    inputs_key, input_hashes = _inputs_digest(data_dir, files)
+    config_part = json.dumps({"seed": cfg.seed, "year": cfg.year,
+                              "sampling": cfg.sampling.model_dump(mode="json"),
+                              "max_quarantine_share": cfg.max_quarantine_share}, sort_keys=True)
+    key = cache_key(inputs_key, config_part, code_version())
+    if not force and (state := _cached(ws, county, "sample", key)):
+        return CountyOutcome(county, "sample", "cached", inputs_sha256=inputs_key,
+                             outputs=state["outputs"], households=state.get("households", 0))
+    timings: dict[str, float] = {}
+    clean = _load_valid(data_dir, ws, county, cfg, SAMPLE_TABLES)
+    timings["load_validate"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    sample = draw_county_sample(clean[TableName.VILLAGES], clean[TableName.HOUSEHOLDS],
+                                cfg.sampling, county_rng(cfg.seed, county),
+                                seed=cfg.seed, county_code=county)
+    timings["draw"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    io.write_parquet(sample, ws.sample(county))
+    write_fieldwork(ws.fieldwork(county), sample, clean[TableName.HOUSEHOLDS],
+                    clean[TableName.VILLAGES])
+    timings["write"] = time.perf_counter() - t2
+    outputs = _record_state(ws, county, "sample", key, [ws.sample(county), ws.fieldwork(county)],
+                            {"inputs": input_hashes, "households": int(len(sample))})
+    return CountyOutcome(county, "sample", "done", seconds=time.perf_counter() - t0,
+                         inputs_sha256=inputs_key, outputs=outputs, timings=timings,
+                         households=int((sample["role"] == "main").sum()))
+
+
+# ------------------------------------------------------------------------------------- assess
+def effective_visits(field: pd.DataFrame, sample_ids: pd.Index) -> tuple[pd.DataFrame, dict]:
+    """The latest supervisor-approved visit of each sampled household, and what was set aside.
+
+    A later row supersedes an earlier one only when it is approved; unapproved rows and rows for
+    households outside the drawn sample are counted and reported, never used.
+    """
+    if field is None or field.empty:
+        return pd.DataFrame(columns=FIELD_CHECKS.names), {
+            "unapproved_rows": 0, "unknown_household_rows": 0, "field_rows": 0}
+    in_sample = field["household_id"].isin(sample_ids)
+    approved = field["supervisor_approved"].fillna(False).astype(bool)
+    counts = {
+        "field_rows": int(len(field)),
+        "unknown_household_rows": int((~in_sample).sum()),
+        "unapproved_rows": int((in_sample & ~approved).sum()),
+    }
+    usable = field[in_sample & approved]
+    order = ["household_id", "visit_date"] + (["source_row"] if "source_row" in field else [])
+    latest = usable.sort_values(order).drop_duplicates("household_id", keep="last")
+    return latest.reset_index(drop=True), counts
+
+
+def registry_counts(households: pd.DataFrame) -> Any:
+    """People and households of the county registry, as the incidence indicator needs them."""
+    from assessment.indicators import RegistryCounts
+
+    size = households["household_size"].astype(float)
+    status = households["status"]
+    return RegistryCounts(
+        people_total=float(size.sum()),
+        people_poor=float(size[status.isin(["poor", "returned"])].sum()),
+        households_total=int(len(households)),
+        households_exited=int((status == "exited").sum()),
+        people_exited=float(size[status == "exited"].sum()),
+        people_not_registered=float(size[status == "not_registered"].sum()),
+    )
+
+
+def _county_row(data_dir: Path, county: str) -> dict[str, Any]:
+    frame = io.load_counties(data_dir)
+    row = frame.loc[frame["county_code"] == county]
+    if row.empty:
+        raise CountyError(f"County {county} is not in the county frame / 县域表中没有 {county}")
+    return row.iloc[0].to_dict()
+
+
+def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig, *,
+                  force: bool = False, pdf: bool = True, lang: str = "zh",
+                  field_dir: Path | None = None) -> CountyOutcome:
+    """Score the sampled households of ``county``, estimate its indicators, write and render."""
+    from assessment.checks import score_households
+    from assessment.indicators import county_indicators
+    from sampling.design import variance_design_columns
+    from sampling.substitution import apply_field_outcomes
+
+    t0 = time.perf_counter()
+    if not ws.sample(county).exists():
+        raise CountyError(
+            f"County {county} has no drawn sample in {ws.sample(county).parent}: run "
+            f"'exitcheck sample' first. / {county}县尚未抽样，请先运行 exitcheck sample。"
+        )
+    files = [*county_input_files(data_dir, county, SAMPLE_TABLES),
+             *county_input_files(field_dir or data_dir, county, (TableName.FIELD_CHECKS,)),
+             *county_input_files(data_dir, county, (TableName.COUNTIES,))]
+    inputs_key, input_hashes = _inputs_digest(data_dir, files)
+    key = cache_key(inputs_key, sha256_file(ws.sample(county)), cfg.digest(), code_version(),
+                    f"pdf={pdf}", f"lang={lang}")
+    if not force and (state := _cached(ws, county, "assess", key)):
+        return CountyOutcome(county, "assess", "cached", verdict=state.get("verdict"),
+                             provisional=state.get("provisional"), inputs_sha256=inputs_key,
+                             outputs=state["outputs"])
+    timings: dict[str, float] = {}
+    county_row = _county_row(data_dir, county)
+    clean = _load_valid(data_dir, ws, county, cfg, ASSESS_TABLES, field_dir=field_dir)
+    households = clean[TableName.HOUSEHOLDS]
+    sample = pd.read_parquet(ws.sample(county))
+    timings["load_validate"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    visits, field_counts = effective_visits(clean.get(TableName.FIELD_CHECKS), sample["household_id"])
+    sub = apply_field_outcomes(sample, visits[["household_id", "outcome"]])
+    units = variance_design_columns(sub.units)
+    completed = units["outcome"].eq("completed")
+    field_done = visits.set_index("household_id").reindex(units.loc[completed, "household_id"])
+    scores = score_households(field_done.reset_index(), year=cfg.year, settings=cfg.checks,
+                              members=clean.get(TableName.MEMBERS))
+    scores.index = field_done.index
+    scored = _scored_frame(units, scores, field_done, households)
+    timings["score"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    indicators = county_indicators(scored, registry=registry_counts(households),
+                                   region=str(county_row["region"]), thresholds=cfg.thresholds)
+    pending = int(sub.totals.get("pending", 0)) if hasattr(sub, "totals") else 0
+    provisional = bool(pending > 0 or field_counts["unapproved_rows"] > 0
+                       or indicators.unverified_households > 0)
+    sample_summary = _sample_summary(sub)
+    result_json = indicators.result_json(county, sample_summary, provisional)
+    timings["estimate"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    signals_path = _signals(ws, county, cfg, households, clean, field_done)
+    timings["signals"] = time.perf_counter() - t3
+
+    detail = {
+        "county_code": county,
+        "county_name": county_row.get("county_name"),
+        "prefecture_name": county_row.get("prefecture_name"),
+        "province_name": county_row.get("province_name"),
+        "region": county_row.get("region"),
+        "year": cfg.year,
+        "campaign": cfg.campaign,
+        "seed": cfg.seed,
+        "income_line": cfg.income_line,
+        **indicators.detail_json(),
+        **field_counts,
+        "pending_households": pending,
+        "completion": _records(getattr(sub, "completion", None)),
+        "strata": _strata(units),
+        "design": {
+            "villages_drawn": int(sample["village_code"].nunique()),
+            "village_method": cfg.sampling.village_method.value,
+            "villages_per_stratum": cfg.sampling.villages_per_stratum,
+            "households_per_village": cfg.sampling.households_per_village,
+            "reserves_per_stratum": cfg.sampling.reserves_per_stratum,
+        },
+        "inputs_sha256": input_hashes,
+        "versions": versions(),
+    }
+    out_results, out_json = ws.results(county), ws.results_json(county)
+    io.write_parquet(scored.drop(columns=["var_stratum", "var_psu"], errors="ignore"),
+                     out_results)
+    io.write_json(detail, ws.detail_json(county))
+    io.write_csv(getattr(sub, "log", pd.DataFrame()), ws.substitutions(county))
+    io.write_json(result_json, out_json)
+    timings["write"] = time.perf_counter() - t3 - timings["signals"]
+
+    t4 = time.perf_counter()
+    report_paths = render_county_report(ws, county, pdf=pdf, lang=lang)
+    timings["report"] = time.perf_counter() - t4
+    outputs = _record_state(
+        ws, county, "assess", key,
+        [out_results, out_json, ws.detail_json(county), *signals_path, *report_paths],
+        {"verdict": result_json["verdict"], "provisional": provisional,
+         "inputs": input_hashes, "timings": timings})
+    return CountyOutcome(county, "assess", "done", verdict=result_json["verdict"],
+                         provisional=provisional, seconds=time.perf_counter() - t0,
+                         inputs_sha256=inputs_key, outputs=outputs, timings=timings,
+                         households=int(completed.sum()))
+
+
+def _scored_frame(units: pd.DataFrame, scores: pd.DataFrame, field_done: pd.DataFrame,
+                  households: pd.DataFrame) -> pd.DataFrame:
+    """One row per household in play: design columns, registry size, masked identity, checks."""
+    hh = households.set_index("household_id")
+    ids = units["household_id"]
+    out = units.copy()
+    # The design weight 1/(π_village·π_household) stays for the record; ``weight`` is the final,
+    # response-adjusted weight that estimation uses (NaN for households not completed).
+    out = out.rename(columns={"weight": "weight_design"})
+    out["weight"] = out["weight_final"]
+    out["household_size"] = hh["household_size"].reindex(ids).to_numpy()
+    out["head_name_masked"] = mask_name(hh["head_name"].reindex(ids)).to_numpy()
+    out["head_id_masked"] = mask_id(hh["head_id_number"].reindex(ids)).to_numpy()
+    out["recognition"] = field_done["recognition"].reindex(ids).to_numpy()
+    check_cols = [f"{c}_{k}" for c in CHECKS for k in ("result", "reason")]
+    extra = scores.reindex(ids)
+    for col in [*check_cols, "standard", "failed_checks"]:
+        out[col] = extra[col].to_numpy() if col in extra else pd.NA
+    for col in ("verified_income_per_capita", "income_not_countable"):
+        out[col] = field_done[col].reindex(ids).to_numpy() if col in field_done else np.nan
+    out["registry_income_per_capita"] = hh["income_per_capita"].reindex(ids).to_numpy()
+    return out.reset_index(drop=True)
+
+
+def _sample_summary(sub: Any) -> dict[str, Any]:
+    t = dict(getattr(sub, "totals", {}) or {})
+    return {
+        "households_drawn": int(t.get("households_drawn", 0)),
+        "households_completed": int(t.get("households_completed", 0)),
+        "response_rate": float(t.get("response_rate", float("nan"))),
+        "reserves_used": int(t.get("reserves_used", 0)),
+    }
+
+
+def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if df is None or len(df) == 0:
+        return []
+    return json.loads(df.to_json(orient="records", force_ascii=False))
+
+
+def _strata(units: pd.DataFrame) -> list[dict[str, Any]]:
+    g = units.groupby("stratum", sort=True)
+    return [{"stratum": str(k), "drawn": int((v["role"] == "main").sum()),
+             "in_play": int(len(v)), "completed": int(v["outcome"].eq("completed").sum())}
+            for k, v in g]
+
+
+def _signals(ws: Workspace, county: str, cfg: CampaignConfig, households: pd.DataFrame,
+             clean: dict[TableName, pd.DataFrame], field_done: pd.DataFrame) -> list[Path]:
+    from assessment.signals import SignalSettings, county_signals
+    from flows.signals_io import write_signals
+
+    support = clean.get(TableName.SUPPORT_HISTORY)
+    sample_income = field_done.reset_index()[
+        [c for c in ("household_id", "verified_income_per_capita", "income_not_countable")
+         if c in field_done.reset_index()]]
+    signals = county_signals(households, year=cfg.year, income_line=cfg.income_line,
+                             support_history=support, field=sample_income,
+                             rng_seed=cfg.seed, settings=SignalSettings(
+                                 revisit_top_n=cfg.revisit_top_n))
+    return list(write_signals(ws.root, county, signals, households) or [])
+
+
+# -------------------------------------------------------------------------------- reports etc.
+def render_county_report(ws: Workspace, county: str, *, pdf: bool, lang: str) -> list[Path]:
+    """Render WS/reports/<county>.html (and .pdf)."""
+    from flows.reports import render_county
+
+    paths = render_county(ws.root, county, lang=lang, pdf=pdf)
+    return [p for p in (getattr(paths, "html", None), getattr(paths, "pdf", None)) if p]
+
+
+def render_province_report(ws: Workspace, *, pdf: bool, lang: str) -> list[Path]:
+    """Render WS/reports/province.html (and .pdf) over every assessed county."""
+    from flows.reports import render_province
+
+    if not ws.assessed_counties():
+        return []
+    paths = render_province(ws.root, lang=lang, pdf=pdf)
+    return [p for p in (getattr(paths, "html", None), getattr(paths, "pdf", None)) if p]
+
+
+def record_run(data_dir: Path, ws: Workspace, cfg: CampaignConfig, step: str,
+               outcomes: list[CountyOutcome]) -> CampaignSummary:
+    """Write WS/manifest.json: inputs' SHA-256, config, seed, versions, timings per county."""
+    counties: dict[str, Any] = {}
+    inputs: dict[str, str] = {}
+    for o in outcomes:
+        entry: dict[str, Any] = {f"{step}_status": o.status, f"{step}_seconds": round(o.seconds, 3)}
+        if o.message:
+            entry[f"{step}_message"] = o.message
+        if o.status != "failed":
+            entry[f"{step}_inputs_sha256"] = o.inputs_sha256
+            entry[f"{step}_outputs"] = o.outputs
+            entry[f"{step}_timings"] = {k: round(v, 3) for k, v in o.timings.items()}
+        if o.verdict:
+            entry["verdict"], entry["provisional"] = o.verdict, o.provisional
+        counties[o.county_code] = entry
+        state = ws.state(o.county_code, step)
+        if state.exists():
+            inputs.update(json.loads(state.read_text(encoding="utf-8")).get("inputs", {}))
+    counties_file = io.table_files(data_dir, TableName.COUNTIES)
+    for f in counties_file:
+        inputs[str(f.relative_to(data_dir))] = sha256_file(f)
+    update_manifest(ws.manifest, {
+        "campaign": cfg.campaign, "seed": cfg.seed, "year": cfg.year,
+        "data_dir": str(data_dir.resolve()), "config": cfg.model_dump(mode="json"),
+        "config_sha256": cfg.digest(), "code_version": code_version(), "versions": versions(),
+        "counties": {k: _merge_entry(ws, k, v) for k, v in counties.items()},
+        "inputs": inputs,
+    }, io.write_json)
+    return CampaignSummary(step, tuple(outcomes), str(ws.root))
+
+
+def _merge_entry(ws: Workspace, county: str, entry: dict[str, Any]) -> dict[str, Any]:
+    if ws.manifest.exists():
+        old = json.loads(ws.manifest.read_text(encoding="utf-8")).get("counties", {})
+        return {**old.get(county, {}), **entry}
+    return entry
+
+
+def publish_artifacts(ws: Workspace, summary: CampaignSummary) -> None:
+    """A Prefect markdown artifact: the county verdicts, with links to the reports."""
+    from prefect.artifacts import create_markdown_artifact
+
+    lines = ["| county | status | verdict | provisional | report |", "|---|---|---|---|---|"]
+    for o in summary.outcomes:
+        report = ws.reports_dir() / f"{o.county_code}.html"
+        link = f"[html]({report.as_uri()})" if report.exists() else "—"
+        lines.append(f"| {o.county_code} | {o.status} | {o.verdict or '—'} | "
+                     f"{'yes' if o.provisional else 'no'} | {link} |")
+    province = ws.reports_dir() / "province.html"
+    if province.exists():
+        lines.append(f"\nProvince summary: [{province.name}]({province.as_uri()})")
+    try:
+        create_markdown_artifact(markdown="\n".join(lines), key="county-verdicts",
+                                 description="exitcheck county verdicts")
+    except Exception:  # noqa: BLE001 - an artifact is a convenience, never a failure
+        pass
+
+
+def spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str,
+               seed: int | None, field_dir: Path | None) -> dict[str, Any]:
+    """Central spot-check; see ``flows.spotcheck``."""
+    from flows.spotcheck import run_spot_check
+
+    return run_spot_check(data_dir, ws, county, mode=mode, seed=seed, field_dir=field_dir)
+
+
+__all__ = ["HOUSEHOLDS", "assess_county", "merge_quarantine", "record_run", "resolve_counties",
+           "sample_county"]

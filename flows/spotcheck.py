@@ -1,0 +1,164 @@
+"""Central spot-check of one county.
+
+``reproduce`` redraws the county's sample from the manifest's seed and config into a fresh
+sub-workspace, checks that the sample file is byte-identical and that every estimate is equal.
+``independent`` draws a fresh sample from a new, recorded seed; when field rows for it exist it
+assesses it and compares its estimates with the province's.
+
+The comparison: for each indicator, difference = central − province, with a 95 % CI from the
+two independent samples' standard errors, sqrt(se_c² + se_p²) (Lohr, *Sampling*, §4: variance of
+a difference of independent estimators). The province's result is *contradicted* on an
+indicator when that CI excludes 0 in the direction unfavourable to exit (a higher wrong-exit,
+missed or incidence rate, or a lower recognition rate), or when the central verdict is "fail"
+where the province's is "pass".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flows import io
+from flows.config import CampaignConfig
+from flows.manifest import sha256_file
+from flows.workspace import Workspace
+
+INDICATORS = ("wrong_exit_rate", "missed_rate", "recognition_rate", "incidence")
+_Z = 1.959963984540054
+
+
+class SpotCheckError(ValueError):
+    """The spot-check cannot run (no manifest, county never assessed, ...)."""
+
+
+def _manifest(ws: Workspace) -> dict[str, Any]:
+    if not ws.manifest.exists():
+        raise SpotCheckError(
+            f"No manifest in {ws.root}: the province's run must be there to check against. / "
+            f"工作区中没有 manifest.json，无法复核。"
+        )
+    return json.loads(ws.manifest.read_text(encoding="utf-8"))
+
+
+def _run_id(mode: str) -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{mode}"
+
+
+def compare_results(province: dict[str, Any], central: dict[str, Any]) -> dict[str, Any]:
+    """Difference of each indicator with its CI, and whether the province is contradicted."""
+    diff: dict[str, Any] = {}
+    contradicted: dict[str, bool] = {}
+    for name in INDICATORS:
+        p, c = province["indicators"][name], central["indicators"][name]
+        d = c["value"] - p["value"]
+        se = math.sqrt((c.get("se") or 0.0) ** 2 + (p.get("se") or 0.0) ** 2)
+        lo, hi = d - _Z * se, d + _Z * se
+        diff[name] = {"value": d, "se": se, "ci_low": lo, "ci_high": hi}
+        worse = hi < 0 if name == "recognition_rate" else lo > 0
+        contradicted[name] = bool(worse or (p["verdict"] == "pass" and c["verdict"] == "fail"))
+    return {"difference": diff, "contradicted": contradicted,
+            "province_contradicted": any(contradicted.values())}
+
+
+def _estimates(result: dict[str, Any]) -> dict[str, Any]:
+    keep = ("value", "se", "ci_low", "ci_high", "threshold", "verdict")
+    out = {k: {f: v.get(f) for f in keep} for k, v in result["indicators"].items()}
+    out["verdict"] = result["verdict"]
+    return out
+
+
+def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "reproduce",
+                   seed: int | None = None, field_dir: Path | None = None) -> dict[str, Any]:
+    """Run a spot-check and write WS/spotcheck/<county>-<run>.json; returns its content."""
+    from flows.county import assess_county, sample_county
+
+    if mode not in ("reproduce", "independent"):
+        raise SpotCheckError(f"mode must be reproduce or independent, not {mode!r}")
+    manifest = _manifest(ws)
+    cfg = CampaignConfig.model_validate(manifest["config"])
+    if not ws.sample(county).exists():
+        raise SpotCheckError(
+            f"County {county} has no sample in this workspace / 该县在工作区中没有样本。")
+    run = _run_id(mode)
+    sub = Workspace.at(ws.spotcheck_dir() / f"{county}-{run}")
+    if mode == "independent":
+        seed = seed if seed is not None else secrets.randbelow(2**31 - 1)
+        cfg = cfg.model_copy(update={"seed": seed})
+    sample_county(data_dir, sub, county, cfg, force=True)
+    record: dict[str, Any] = {
+        "county_code": county, "mode": mode, "run": run, "seed": cfg.seed,
+        "province_seed": manifest.get("seed"), "workspace": str(sub.root),
+        "sample_sha256": {"province": sha256_file(ws.sample(county)),
+                          "central": sha256_file(sub.sample(county))},
+    }
+    province_json = ws.results_json(county)
+    province = json.loads(province_json.read_text(encoding="utf-8")) \
+        if province_json.exists() else None
+    record["province"] = _estimates(province) if province else None
+    central = None
+    if mode == "reproduce":
+        record["sample_identical"] = (record["sample_sha256"]["province"]
+                                      == record["sample_sha256"]["central"])
+        if province is not None:
+            assess_county(data_dir, sub, county, cfg, force=True, pdf=False)
+            central = json.loads(sub.results_json(county).read_text(encoding="utf-8"))
+    else:
+        record["sample_identical"] = None
+        if _has_field_rows(field_dir or data_dir, county, sub):
+            assess_county(data_dir, sub, county, cfg, force=True, pdf=False,
+                          field_dir=field_dir)
+            central = json.loads(sub.results_json(county).read_text(encoding="utf-8"))
+        else:
+            record["status"] = "awaiting_field_data"
+    record["central"] = _estimates(central) if central else None
+    if central is not None and province is not None:
+        record["estimates_identical"] = _identical(province, central)
+        record.update(compare_results(province, central))
+        if mode == "reproduce":
+            record["identical"] = bool(record["sample_identical"]
+                                       and record["estimates_identical"])
+            record["differences"] = _differences(province, central)
+        else:
+            record["identical"] = None
+        record.setdefault("status", "compared")
+    else:
+        record["identical"] = record["sample_identical"] if mode == "reproduce" else None
+        record.setdefault("status", "sample_only")
+    out = ws.spotcheck_dir() / f"{county}-{run}.json"
+    io.write_json(record, out)
+    record["path"] = str(out)
+    return record
+
+
+def _has_field_rows(field_dir: Path, county: str, sub: Workspace) -> bool:
+    import pandas as pd
+
+    from registry.contract import TableName
+
+    if not io.table_files(field_dir, TableName.FIELD_CHECKS):
+        return False
+    field = io.load_county(field_dir, county, tables=(TableName.FIELD_CHECKS,)).get(
+        TableName.FIELD_CHECKS)
+    if field is None or field.empty:
+        return False
+    sample = pd.read_parquet(sub.sample(county), columns=["household_id", "role"])
+    main = sample.loc[sample["role"] == "main", "household_id"]
+    return bool(main.isin(field["household_id"]).mean() >= 0.5)
+
+
+def _identical(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def _differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """Every leaf where two results differ, as 'path: a → b'."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[str] = []
+        for k in sorted(set(a) | set(b)):
+            out += _differences(a.get(k), b.get(k), f"{path}.{k}" if path else k)
+        return out
+    return [] if a == b or (a != a and b != b) else [f"{path}: {a!r} → {b!r}"]
