@@ -24,13 +24,13 @@ from flows.progress import CountyProgress  # noqa: E402
 from flows.workspace import Workspace  # noqa: E402
 
 
-def _io_error(task, task_run, state) -> bool:  # noqa: ANN001 (Prefect's callback signature)
+def _io_error(task, task_run, state) -> bool:
     """Retry only transient file-system errors, never bad data."""
     try:
         state.result()
     except OSError:
         return True
-    except Exception:  # noqa: BLE001 - any other failure is final
+    except Exception:
         return False
     return False
 
@@ -79,6 +79,7 @@ def sample_campaign(data_dir: str, workspace: str, config_path: str | None = Non
                     progress: bool = False) -> CampaignSummary:
     """Validate and sample every county: WS/sample, WS/fieldwork, WS/manifest.json."""
     cfg = load_config(config_path)
+    work.clean_stale_temp(Workspace.at(workspace))
     codes = work.resolve_counties(Path(data_dir), counties)
     outcomes = _run_counties(
         lambda c: sample_county_task.submit(data_dir, workspace, c, cfg.model_dump_json(), force),
@@ -94,6 +95,7 @@ def assess_campaign(data_dir: str, workspace: str, config_path: str | None = Non
     """Assess every sampled county, then render the province summary and record the run."""
     cfg = load_config(config_path)
     ws = Workspace.at(workspace)
+    work.clean_stale_temp(ws)
     codes = work.resolve_counties(Path(data_dir), counties, sampled_in=ws)
     outcomes = _run_counties(
         lambda c: assess_county_task.submit(data_dir, workspace, c, cfg.model_dump_json(),

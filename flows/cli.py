@@ -138,7 +138,8 @@ def synth_field_cmd(data: DataOpt, workspace: WsOpt,
 def validate(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None) -> None:
     """Validate a campaign directory; bad rows go to WS/quarantine/<table>.csv.
 
-    Exit status 2 when the data cannot be used. Example: exitcheck validate --data data --workspace ws
+    Exit status 2 when the data cannot be used.
+    Example: exitcheck validate --data data --workspace ws
     """
     from flows.config import load_config
     from flows.validate import render_summary, validate_campaign
@@ -161,7 +162,8 @@ def select_counties_cmd(
     seed: Annotated[int, typer.Option(help="Seed.")] = 20191,
     method: Annotated[str, typer.Option(help="srs or pps (by population).")] = "srs",
     allocation: Annotated[str, typer.Option(help="proportional or neyman.")] = "proportional",
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write the selection (csv).")] = None,
+    out_file: Annotated[Path | None,
+                        typer.Option("--out", help="Write the selection (csv).")] = None,
 ) -> None:
     """Draw the central spot-check sample of counties, stratified by province.
 
@@ -224,21 +226,23 @@ def assess(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None, county: Co
 @friendly
 def report(workspace: WsOpt, lang: Annotated[Lang, typer.Option(help="zh or en.")] = Lang.ZH,
            pdf: Annotated[bool, typer.Option(help="Also render PDF.")] = True,
-           county: CountyOpt = None) -> None:
+           db: Annotated[str | None, typer.Option(help="Ledger URL (default SQLite in WS).")]
+           = None) -> None:
     """Re-render the county and province reports from the stored results.
 
     Example: exitcheck report --workspace ws --lang en
     """
-    from flows.county import render_county_report, render_province_report
-    from flows.workspace import Workspace
+    from flows.ledger import Ledger
+    from flows.reports import render_all
 
-    ws = Workspace.at(workspace)
-    codes = county or ws.assessed_counties()
-    for code in codes:
-        for p in render_county_report(ws, code, pdf=pdf, lang=lang.value):
-            out.print(str(p))
-    for p in render_province_report(ws, pdf=pdf, lang=lang.value):
-        out.print(str(p))
+    with Ledger(db, workspace=workspace) as ledger:
+        summary = render_all(workspace, lang=lang.value, pdf=pdf, ledger=ledger)
+    for paths in summary.reports:
+        out.print("  ".join(str(p) for p in (paths.html, paths.pdf) if p))
+    for code, error in summary.failed.items():
+        err.print(f"[red]{code}[/red]: {error}")
+    if summary.failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -274,7 +278,7 @@ def verify(workspace: WsOpt,
     problems = verify_signoffs(workspace, db=db)
     if problems:
         for p in problems:
-            err.print(f"[red]MISMATCH[/red] {p}")
+            err.print(f"[red]MISMATCH[/red] {getattr(p, 'message', p)}")
         raise typer.Exit(1)
     out.print("all signed reports match their recorded SHA-256 / 所有已签报告哈希一致")
 

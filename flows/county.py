@@ -8,6 +8,7 @@ the recorded hashes. Paths never enter the key.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -34,6 +35,14 @@ class CountyError(DataError):
 
 
 # ---------------------------------------------------------------------------- inputs and cache
+def clean_stale_temp(ws: Workspace) -> int:
+    """Remove temp files a killed run left behind (finished outputs are never partial)."""
+    stale = [p for p in ws.root.rglob(".*.tmp") if p.is_file()]
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return len(stale)
+
+
 def resolve_counties(data_dir: Path, requested: list[str] | None,
                      sampled_in: Workspace | None = None) -> list[str]:
     """The counties to process: those requested (checked), else all in the county frame.
@@ -129,7 +138,8 @@ def _load_valid(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig,
         raw.update(io.load_county(field_dir, county, tables=(TableName.FIELD_CHECKS,)))
     else:
         raw = io.load_county(data_dir, county, tables=tables)
-    result = validate_county(raw, year=cfg.year)
+    result = validate_county(raw, year=cfg.year, county_code=county,
+                             known_counties=io.county_codes(data_dir))
     _quarantine(ws, county, result.quarantine)
     for table in (TableName.HOUSEHOLDS, TableName.MEMBERS, TableName.VILLAGES):
         read = len(raw.get(table, ()))
@@ -177,7 +187,7 @@ def sample_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
                     clean[TableName.VILLAGES])
     timings["write"] = time.perf_counter() - t2
     outputs = _record_state(ws, county, "sample", key, [ws.sample(county), ws.fieldwork(county)],
-                            {"inputs": input_hashes, "households": int(len(sample))})
+                            {"inputs": input_hashes, "households": len(sample)})
     return CountyOutcome(county, "sample", "done", seconds=time.perf_counter() - t0,
                          inputs_sha256=inputs_key, outputs=outputs, timings=timings,
                          households=int((sample["role"] == "main").sum()))
@@ -196,7 +206,7 @@ def effective_visits(field: pd.DataFrame, sample_ids: pd.Index) -> tuple[pd.Data
     in_sample = field["household_id"].isin(sample_ids)
     approved = field["supervisor_approved"].fillna(False).astype(bool)
     counts = {
-        "field_rows": int(len(field)),
+        "field_rows": len(field),
         "unknown_household_rows": int((~in_sample).sum()),
         "unapproved_rows": int((in_sample & ~approved).sum()),
     }
@@ -215,7 +225,7 @@ def registry_counts(households: pd.DataFrame) -> Any:
     return RegistryCounts(
         people_total=float(size.sum()),
         people_poor=float(size[status.isin(["poor", "returned"])].sum()),
-        households_total=int(len(households)),
+        households_total=len(households),
         households_exited=int((status == "exited").sum()),
         people_exited=float(size[status == "exited"].sum()),
         people_not_registered=float(size[status == "not_registered"].sum()),
@@ -237,7 +247,7 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     from assessment.checks import score_households
     from assessment.indicators import county_indicators
     from sampling.design import variance_design_columns
-    from sampling.substitution import apply_field_outcomes
+    from sampling.substitution import apply_field_outcomes, effective_outcomes
 
     t0 = time.perf_counter()
     if not ws.sample(county).exists():
@@ -263,8 +273,16 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     timings["load_validate"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    visits, field_counts = effective_visits(clean.get(TableName.FIELD_CHECKS), sample["household_id"])
-    sub = apply_field_outcomes(sample, visits[["household_id", "outcome"]])
+    visits, field_counts = effective_visits(clean.get(TableName.FIELD_CHECKS),
+                                            sample["household_id"])
+    field = clean.get(TableName.FIELD_CHECKS)
+    if field is not None and not field.empty:
+        outcomes = effective_outcomes(field[field["household_id"].isin(sample["household_id"])])
+    else:
+        outcomes = pd.DataFrame({"household_id": pd.Series(dtype=str),
+                                 "outcome": pd.Series(dtype="string"),
+                                 "supervisor_approved": pd.Series(dtype=bool)})
+    sub = apply_field_outcomes(sample, outcomes)
     units = variance_design_columns(sub.units)
     completed = units["outcome"].eq("completed")
     field_done = visits.set_index("household_id").reindex(units.loc[completed, "household_id"])
@@ -277,7 +295,7 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     t2 = time.perf_counter()
     indicators = county_indicators(scored, registry=registry_counts(households),
                                    region=str(county_row["region"]), thresholds=cfg.thresholds)
-    pending = int(sub.totals.get("pending", 0)) if hasattr(sub, "totals") else 0
+    pending = int(sub.totals.get("pending") or 0)
     provisional = bool(pending > 0 or field_counts["unapproved_rows"] > 0
                        or indicators.unverified_households > 0)
     sample_summary = _sample_summary(sub)
@@ -301,7 +319,8 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
         **indicators.detail_json(),
         **field_counts,
         "pending_households": pending,
-        "completion": _records(getattr(sub, "completion", None)),
+        "completion": _records(_with_village_names(sub.completion,
+                                                   clean[TableName.VILLAGES])),
         "strata": _strata(units),
         "design": {
             "villages_drawn": int(sample["village_code"].nunique()),
@@ -317,7 +336,7 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     io.write_parquet(scored.drop(columns=["var_stratum", "var_psu"], errors="ignore"),
                      out_results)
     io.write_json(detail, ws.detail_json(county))
-    io.write_csv(getattr(sub, "log", pd.DataFrame()), ws.substitutions(county))
+    io.write_csv(sub.log, ws.substitutions(county))
     io.write_json(result_json, out_json)
     timings["write"] = time.perf_counter() - t3 - timings["signals"]
 
@@ -359,12 +378,20 @@ def _scored_frame(units: pd.DataFrame, scores: pd.DataFrame, field_done: pd.Data
     return out.reset_index(drop=True)
 
 
+def _with_village_names(completion: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
+    names = villages.set_index("village_code")["village_name"]
+    out = completion.copy()
+    out.insert(1, "village_name", names.reindex(out["village_code"]).to_numpy())
+    return out
+
+
 def _sample_summary(sub: Any) -> dict[str, Any]:
     t = dict(getattr(sub, "totals", {}) or {})
     return {
         "households_drawn": int(t.get("households_drawn", 0)),
         "households_completed": int(t.get("households_completed", 0)),
-        "response_rate": float(t.get("response_rate", float("nan"))),
+        "response_rate": (None if t.get("response_rate") is None
+                          else float(t["response_rate"])),
         "reserves_used": int(t.get("reserves_used", 0)),
     }
 
@@ -378,7 +405,7 @@ def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
 def _strata(units: pd.DataFrame) -> list[dict[str, Any]]:
     g = units.groupby("stratum", sort=True)
     return [{"stratum": str(k), "drawn": int((v["role"] == "main").sum()),
-             "in_play": int(len(v)), "completed": int(v["outcome"].eq("completed").sum())}
+             "in_play": len(v), "completed": int(v["outcome"].eq("completed").sum())}
             for k, v in g]
 
 
@@ -401,19 +428,23 @@ def _signals(ws: Workspace, county: str, cfg: CampaignConfig, households: pd.Dat
 # -------------------------------------------------------------------------------- reports etc.
 def render_county_report(ws: Workspace, county: str, *, pdf: bool, lang: str) -> list[Path]:
     """Render WS/reports/<county>.html (and .pdf)."""
+    from flows.ledger import Ledger
     from flows.reports import render_county
 
-    paths = render_county(ws.root, county, lang=lang, pdf=pdf)
+    with Ledger(workspace=ws.root) as ledger:
+        paths = render_county(ws.root, county, lang=lang, pdf=pdf, ledger=ledger)
     return [p for p in (getattr(paths, "html", None), getattr(paths, "pdf", None)) if p]
 
 
 def render_province_report(ws: Workspace, *, pdf: bool, lang: str) -> list[Path]:
     """Render WS/reports/province.html (and .pdf) over every assessed county."""
+    from flows.ledger import Ledger
     from flows.reports import render_province
 
     if not ws.assessed_counties():
         return []
-    paths = render_province(ws.root, lang=lang, pdf=pdf)
+    with Ledger(workspace=ws.root) as ledger:
+        paths = render_province(ws.root, lang=lang, pdf=pdf, ledger=ledger)
     return [p for p in (getattr(paths, "html", None), getattr(paths, "pdf", None)) if p]
 
 
@@ -469,11 +500,10 @@ def publish_artifacts(ws: Workspace, summary: CampaignSummary) -> None:
     province = ws.reports_dir() / "province.html"
     if province.exists():
         lines.append(f"\nProvince summary: [{province.name}]({province.as_uri()})")
-    try:
+    # An artifact is a convenience for the Prefect UI, never a reason to fail a run.
+    with contextlib.suppress(Exception):
         create_markdown_artifact(markdown="\n".join(lines), key="county-verdicts",
                                  description="exitcheck county verdicts")
-    except Exception:  # noqa: BLE001 - an artifact is a convenience, never a failure
-        pass
 
 
 def spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str,

@@ -7,9 +7,20 @@ from pathlib import Path
 
 from rich.console import Console
 
+from flows import io
+
 DEMO_PROVINCE = "52"  # Guizhou: 66 national poverty counties, 24 of them exited in 2019
 DEMO_YEAR = 2019
 DEMO_SEED = 20191
+DEMO_CONFIG = f"""# exitcheck demo campaign; official defaults apply to anything not set here
+campaign = "{DEMO_YEAR}年贵州省贫困县退出专项评估检查（合成演示数据）"
+year = {DEMO_YEAR}
+seed = {DEMO_SEED}
+
+[thresholds]
+confidence = 0.95
+ci_method = "beta"
+"""
 
 
 def run_demo(workspace: Path, *, counties: int = 6, scale: float = 0.5, pdf: bool = True,
@@ -26,8 +37,10 @@ def run_demo(workspace: Path, *, counties: int = 6, scale: float = 0.5, pdf: boo
                   f"scale {scale} → {data}")
     synth_campaign(data, province=DEMO_PROVINCE, year=DEMO_YEAR, counties=counties, scale=scale,
                    seed=DEMO_SEED, truth_dir=truth)
+    config = ws / "campaign.toml"
+    io.atomic_write_bytes(config, DEMO_CONFIG.encode("utf-8"))
     console.print("[bold]2/4 sample[/bold]: two-stage samples and enumerator lists")
-    sampled = sample_campaign(str(data), str(ws), None, None, False, True)
+    sampled = sample_campaign(str(data), str(ws), str(config), None, False, True)
     if not sampled.ok:
         console.print("[red]sampling failed[/red]: " + "; ".join(
             f"{o.county_code}: {o.message}" for o in sampled.failed))
@@ -35,7 +48,7 @@ def run_demo(workspace: Path, *, counties: int = 6, scale: float = 0.5, pdf: boo
     console.print("[bold]3/4 synth-field[/bold]: the field app's visits")
     synth_field(data, ws, truth_dir=truth, seed=DEMO_SEED)
     console.print("[bold]4/4 assess[/bold]: checks, estimates, signals, reports")
-    assessed = assess_campaign(str(data), str(ws), None, None, False, pdf, "zh", True)
+    assessed = assess_campaign(str(data), str(ws), str(config), None, False, pdf, "zh", True)
     from flows.cli import _summary
 
     _summary(assessed, "assess")

@@ -11,20 +11,15 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from flows.io import sha256_file
+
+__all__ = ["cache_key", "code_version", "sha256_file", "update_manifest", "versions"]
+
 PACKAGES = (
     "exitcheck", "numpy", "pandas", "pandera", "pyarrow", "scipy", "scikit-learn", "prefect",
     "jinja2", "weasyprint", "openpyxl", "sqlalchemy",
 )
 _SOURCE_DIRS = ("registry", "sampling", "assessment", "flows", "report_templates")
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def sha256_text(text: str) -> str:

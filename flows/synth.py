@@ -1,0 +1,274 @@
+"""Shell of ``exitcheck synth`` and ``exitcheck synth-field``: write a synthetic campaign.
+
+The data directory gets ``counties.csv`` and per-county Parquet folders (villages, households,
+members, support_history); the planted truth goes to a separate folder (default
+``<out>-truth``) so that nothing downstream can read it by accident. One county is generated
+and written at a time, so memory is bounded by the largest county. Every file is written
+atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from registry.contract import SAMPLE_COLUMNS
+from registry.synth import (
+    SynthError,
+    campaign_plan,
+    county_table,
+    generate_county,
+    load_county_frame,
+    realised_rates,
+)
+from registry.synth_field import synth_field_rows
+
+# Stream numbers of the county generators (spawn_key=(county_code, stream)). The household
+# sample uses spawn_key=(county_code,) (sampling/streams.py): the registry and the field rows
+# take streams of their own so that a campaign run with the same seed as the synthetic data
+# never reuses the random numbers that built the registry.
+REGISTRY_STREAM = 101
+FIELD_STREAM = 102
+TABLES = ("villages", "households", "members", "support_history")
+
+
+def county_generator(seed: int, county_code: str, stream: int) -> np.random.Generator:
+    """The generator of one county and stream; independent of the other counties."""
+    return np.random.default_rng(
+        np.random.SeedSequence(int(seed), spawn_key=(int(county_code), int(stream)))
+    )
+
+
+# --------------------------------------------------------------------------- atomic writes
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> Path:
+    return _atomic(path, lambda p: df.to_parquet(p, index=False))
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> Path:
+    return _atomic(path, lambda p: df.to_csv(p, index=False, encoding="utf-8"))
+
+
+def _write_json(doc: dict[str, Any], path: Path) -> Path:
+    text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
+    return _atomic(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+
+
+try:  # the campaign's own writers, when present (same signatures: frame/doc, path)
+    from flows.io import write_csv as _io_write_csv
+    from flows.io import write_json as _io_write_json
+    from flows.io import write_parquet as _io_write_parquet
+except ImportError:  # pragma: no cover - depends on which modules exist
+    pass
+else:
+    _write_parquet, _write_csv, _write_json = (  # type: ignore[assignment]
+        _io_write_parquet, _io_write_csv, _io_write_json
+    )
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+@dataclass(frozen=True)
+class SynthSummary:
+    """What ``synth_campaign`` wrote."""
+
+    out: Path
+    truth_dir: Path
+    counties: tuple[str, ...]
+    households: int
+    people: int
+    plan: dict[str, dict[str, Any]] = field(default_factory=dict)
+    realised: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        lines = [
+            f"{len(self.counties)} counties, {self.households:,} households, {self.people:,} "
+            f"people → {self.out}",
+            f"planted truth → {self.truth_dir / 'truth.json'}",
+        ]
+        for code in self.counties:
+            r, p = self.realised[code], self.plan[code]
+            pats = ",".join(p["patterns"]) or "-"
+            lines.append(
+                f"  {code}: wrong-exit {r['wrong_exit_rate']:.2%}, missed {r['missed_rate']:.2%}, "
+                f"recognition {r['recognition_rate']:.1%}, patterns {pats}"
+            )
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class SynthFieldSummary:
+    """What ``synth_field`` wrote: field rows per county."""
+
+    data_dir: Path
+    rows: dict[str, int]
+
+    def __str__(self) -> str:
+        total = sum(self.rows.values())
+        return f"{total:,} rows for {len(self.rows)} counties → {self.data_dir / 'field_checks'}"
+
+
+def default_truth_dir(out: Path) -> Path:
+    """``<out>-truth``, a sibling of the data directory."""
+    out = Path(out).resolve()
+    return out.with_name(out.name + "-truth")
+
+
+def pick_counties(frame: pd.DataFrame, province: str, year: int, n: int | None) -> pd.DataFrame:
+    """The province's counties, those exiting in ``year`` first, in code order; ``n`` of them."""
+    prov = frame[frame["province_code"].astype(str) == str(province)].copy()
+    if prov.empty:
+        raise SynthError(
+            f"province {province!r} has no county in the frame / 县域表中没有省代码为{province}的县"
+        )
+    if n is not None and n < 1:
+        raise SynthError(f"counties must be ≥ 1, got {n} / 县数须至少为1")
+    prov["_this_year"] = pd.to_numeric(prov["exit_year"], errors="coerce") == year
+    prov = prov.sort_values(["_this_year", "county_code"], ascending=[False, True])
+    if n is not None:
+        prov = prov.head(n)
+    else:
+        this = prov[prov["_this_year"]]
+        prov = this if len(this) else prov
+    return prov.drop(columns="_this_year").sort_values("county_code").reset_index(drop=True)
+
+
+def _income_line(year: int, income_line: float | None) -> float:
+    if income_line is not None:
+        return float(income_line)
+    from assessment.settings import CheckSettings
+
+    return CheckSettings().income_line(year)
+
+
+# --------------------------------------------------------------------------- flows
+
+
+def synth_campaign(
+    out: Path,
+    *,
+    province: str = "52",
+    year: int = 2019,
+    counties: int | None = None,
+    scale: float = 1.0,
+    seed: int = 20191,
+    truth_dir: Path | None = None,
+    income_line: float | None = None,
+) -> SynthSummary:
+    """Generate and write a synthetic campaign (data in ``out``, truth in ``truth_dir``)."""
+    out = Path(out).resolve()
+    truth = Path(truth_dir).resolve() if truth_dir is not None else default_truth_dir(out)
+    if truth == out or out in truth.parents:
+        raise SynthError(
+            f"the truth folder {truth} must lie outside the data folder {out} / "
+            "真值目录不能放在数据目录内"
+        )
+    line = _income_line(year, income_line)
+    chosen = pick_counties(load_county_frame(), province, year, counties)
+    plan = campaign_plan(chosen, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_csv(county_table(chosen), out / "counties.csv")
+
+    realised: dict[str, dict[str, float]] = {}
+    n_hh = n_people = 0
+    for _, row in chosen.iterrows():
+        code = str(row["county_code"])
+        sc = generate_county(
+            row, year=year, scale=scale, rng=county_generator(seed, code, REGISTRY_STREAM),
+            plant=plan[code], income_line=line,
+        )
+        for table in TABLES:
+            _write_parquet(getattr(sc, table), out / table / f"{code}.parquet")
+        _write_parquet(sc.truth, truth / "households" / f"{code}.parquet")
+        realised[code] = realised_rates(sc)
+        n_hh += len(sc.households)
+        n_people += len(sc.members)
+        del sc
+
+    plan_doc = {c: p.to_dict() for c, p in plan.items()}
+    _write_json(
+        {
+            "seed": seed,
+            "year": year,
+            "province": str(province),
+            "scale": scale,
+            "income_line": line,
+            "registry_stream": REGISTRY_STREAM,
+            "field_stream": FIELD_STREAM,
+            "data_dir": str(out),
+            "counties": {
+                c: {"plant": plan_doc[c], "realised": realised[c]} for c in plan_doc
+            },
+        },
+        truth / "truth.json",
+    )
+    return SynthSummary(out, truth, tuple(plan_doc), n_hh, n_people, plan_doc, realised)
+
+
+def synth_field(
+    data_dir: Path,
+    workspace: Path,
+    *,
+    truth_dir: Path | None = None,
+    seed: int = 20191,
+) -> SynthFieldSummary:
+    """Write ``DIR/field_checks/<county>.csv`` for every county sampled in the workspace."""
+    data = Path(data_dir).resolve()
+    truth = Path(truth_dir).resolve() if truth_dir is not None else default_truth_dir(data)
+    meta_path = truth / "truth.json"
+    if not meta_path.exists():
+        raise SynthError(
+            f"no planted truth at {meta_path}: run `exitcheck synth` first or pass --truth / "
+            f"找不到真值文件 {meta_path}"
+        )
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    year, line = int(meta["year"]), float(meta["income_line"])
+    sample_dir = Path(workspace).resolve() / "sample"
+    files = sorted(sample_dir.glob("*.parquet")) if sample_dir.exists() else []
+    if not files:
+        raise SynthError(
+            f"no drawn sample in {sample_dir}: run `exitcheck sample` first / "
+            f"{sample_dir} 中没有抽样结果，请先运行抽样"
+        )
+    rows: dict[str, int] = {}
+    for path in files:
+        code = path.stem
+        sample = pd.read_parquet(path)
+        if "household_id" not in sample.columns:
+            raise SynthError(
+                f"{path} has no household_id column (expected {list(SAMPLE_COLUMNS)}) / "
+                f"{path} 缺少户编号列"
+            )
+        households = pd.read_parquet(data / "households" / f"{code}.parquet")
+        members = pd.read_parquet(data / "members" / f"{code}.parquet")
+        truth_hh = pd.read_parquet(truth / "households" / f"{code}.parquet")
+        field_rows = synth_field_rows(
+            sample, households, members, truth_hh, year=year, income_line=line,
+            rng=county_generator(seed, code, FIELD_STREAM),
+        )
+        _write_csv(field_rows, data / "field_checks" / f"{code}.csv")
+        rows[code] = len(field_rows)
+    return SynthFieldSummary(data, rows)

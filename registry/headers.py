@@ -1,0 +1,284 @@
+"""Header normalisation and type coercion of loaded tables (pure: DataFrame in, DataFrame out).
+
+* Headers: a byte-order mark and surrounding (also full-width) spaces are stripped, Chinese
+  headers are mapped to the English column names of the contract, English names are matched
+  case-insensitively. A missing required column is a file-level error; a missing *nullable*
+  column is added empty. Unknown extra columns are kept, after the contract's columns.
+* Codes (kind ``code``) stay strings. ``520324.0``, ``5.20324E+11`` or a numeric column are a
+  code stored as a number, and a wrong length means leading digits were lost: both refuse the
+  file (:class:`~registry.validation.FileLevelError`); codes are never repaired by guessing.
+* Values: ints, floats, bools, dates and categories are parsed; an unparseable value or an empty
+  required value is a row-level problem for the quarantine. Bools accept true/false, 1/0, 是/否,
+  yes/no, Y/N (any case); dates accept 2020-05-01, 2020/5/1, 2020年5月1日 and 20200501;
+  category values are matched case-insensitively against the code list.
+
+Typed columns: code/str/category → ``str``; int → ``int64`` (``Int64`` when nullable);
+float → ``float64``; bool → ``bool`` (``boolean`` when nullable); date → ``datetime64[us]``.
+:func:`coerce_table` returns nullable dtypes everywhere (bad cells are NA);
+:func:`finalise_dtypes` narrows them once quarantined rows are gone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from registry.contract import TABLES, Column, TableName, TableSpec
+from registry.validation import (
+    SOURCE_FILE,
+    SOURCE_ROW,
+    concat_flags,
+    file_error,
+    flag,
+    isin,
+    matches,
+    positions,
+)
+
+TRUE_WORDS = frozenset({"true", "t", "1", "1.0", "yes", "y", "是"})
+FALSE_WORDS = frozenset({"false", "f", "0", "0.0", "no", "n", "否"})
+MISSING_WORDS = frozenset({"", "nan", "none", "null", "na", "n/a", "<na>", "nat"})
+# "520324.0", "5.20324E+11": what a spreadsheet makes of a code it took for a number.
+_FLOATY = r"[0-9]+(\.[0-9]*|[eE][+-]?[0-9]+|\.[0-9]*[eE][+-]?[0-9]+)"
+# Text columns that are digit strings and break the same way codes do when Excel sees numbers.
+NUMBER_LIKE_TEXT = ("head_id_number",)
+
+
+def spec_for(table: str | TableSpec) -> TableSpec:
+    """The spec of a contract table, by name (a spec is returned as is)."""
+    if isinstance(table, TableSpec):
+        return table
+    return TABLES[TableName(table)]
+
+
+def _clean_header(name: object) -> str:
+    return str(name).replace("\ufeff", "").strip().strip("\u3000").strip()
+
+
+def _file_of(frame: pd.DataFrame, file: str | None) -> str:
+    if file is not None:
+        return file
+    if SOURCE_FILE in frame.columns and len(frame):
+        return str(frame[SOURCE_FILE].iloc[0])
+    return "<input>"
+
+
+def normalise_headers(
+    frame: pd.DataFrame, spec: TableSpec, *, file: str | None = None
+) -> pd.DataFrame:
+    """Rename headers to the contract's English names; add missing nullable columns.
+
+    Args:
+        frame: a loaded table (any dtypes).
+        spec: its table spec.
+        file: the file name used in messages (default: ``source_file`` of the first row).
+
+    Returns:
+        A new frame: contract columns first (in contract order), then extra columns.
+
+    Raises:
+        FileLevelError: ``missing_column`` or ``duplicate_column``.
+    """
+    where = _file_of(frame, file)
+    by_lower = {n.lower(): n for n in spec.names}
+    aliases = spec.aliases
+    renamed = []
+    for col in frame.columns:
+        name = _clean_header(col)
+        renamed.append(aliases.get(name) or by_lower.get(name.lower(), name))
+    seen: set[str] = set()
+    for name in renamed:
+        if name in seen:
+            raise file_error("duplicate_column", file=where, column=name)
+        seen.add(name)
+    out = frame.copy(deep=False)
+    out.columns = renamed
+    missing = [c for c in spec.columns if c.name not in seen]
+    required = [c for c in missing if not c.nullable]
+    if required:
+        raise file_error(
+            "missing_column",
+            file=where,
+            column=", ".join(c.name for c in required),
+            zh="、".join(c.zh for c in required),
+        )
+    for c in missing:
+        out[c.name] = pd.Series(pd.NA, index=out.index, dtype=object)
+    extras = [c for c in out.columns if c not in spec.names]
+    return out[[*spec.names, *extras]]
+
+
+def check_codes(frame: pd.DataFrame, spec: TableSpec, *, file: str | None = None) -> None:
+    """Refuse a file whose code columns hold numbers or codes of the wrong length.
+
+    Raises:
+        FileLevelError: ``code_as_number`` or ``code_format``, naming the first bad row.
+    """
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        is_code = col.kind == "code"
+        if not is_code and col.name not in NUMBER_LIKE_TEXT:
+            continue
+        s = frame[col.name]
+        if len(s) == 0:
+            continue
+        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            first = int(np.flatnonzero(s.notna().to_numpy())[0]) if s.notna().any() else 0
+            raise _code_error("code_as_number", frame, first, col, file, s.iloc[first])
+        text = _text(s)
+        floaty = matches(text, _FLOATY)
+        if floaty.any():
+            first = int(np.flatnonzero(floaty)[0])
+            raise _code_error("code_as_number", frame, first, col, file, text.iloc[first])
+        if is_code:
+            ok = matches(text, rf"[0-9]{{{col.length}}}") | text.isna().to_numpy()
+            if not ok.all():
+                first = int(np.flatnonzero(~ok)[0])
+                raise _code_error("code_format", frame, first, col, file, text.iloc[first])
+
+
+def _code_error(
+    rule: str, frame: pd.DataFrame, pos: int, col: Column, file: str | None, value: object
+) -> Exception:
+    row = int(frame[SOURCE_ROW].iloc[pos]) if SOURCE_ROW in frame.columns else pos + 2
+    where = file or (str(frame[SOURCE_FILE].iloc[pos]) if SOURCE_FILE in frame.columns else None)
+    shown = str(value)
+    if col.personal:
+        shown = shown[:6] + "…"
+    return file_error(
+        rule, file=where or "<input>", column=col.name, row=row, value=shown,
+        length=col.length or 18,
+    )
+
+
+def _text(s: pd.Series, keep: frozenset[str] = frozenset()) -> pd.Series:
+    """Values as stripped ``str``, with the usual spellings of "missing" as NaN.
+
+    ``keep``: words that are real values here (``none`` is a medical_insurance code).
+    """
+    text = s.astype("str").str.strip()
+    missing = isin(text.str.lower(), MISSING_WORDS - keep)
+    return text.mask(missing) if missing.any() else text
+
+
+def _no(s: pd.Series) -> pd.Series:
+    return pd.Series(False, index=s.index)
+
+
+def _parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(numbers as float64, missing mask) — unparseable values are NaN but not missing."""
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        num = pd.to_numeric(s, errors="coerce").astype("float64")
+        return num, num.isna()
+    text = _text(s)
+    try:  # fast path: Arrow parses plain numbers
+        values = pa.array(text, from_pandas=True).cast(pa.float64())
+        num = pd.Series(values.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        plain = text.str.replace(",", "", regex=False)
+        num = pd.Series(pd.to_numeric(plain, errors="coerce"), index=s.index, dtype="float64")
+    return num, text.isna()
+
+
+def _coerce_column(s: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.Series, str]:
+    """(typed values, missing mask, unparseable mask, rule for unparseable)."""
+    kind = col.kind
+    if kind in ("code", "str"):
+        text = _text(s)
+        return text, text.isna(), _no(s), ""
+    if kind == "int":
+        if pd.api.types.is_integer_dtype(s.dtype):
+            typed = s.astype("Int64")
+            return typed, typed.isna(), _no(s), "bad_int"
+        num, missing = _parse_number(s)
+        integral = num.notna() & (num == np.floor(num)) & (num.abs() < 2**53)
+        typed = num.where(integral).astype("Int64")
+        return typed, missing, ~missing & ~integral, "bad_int"
+    if kind == "float":
+        num, missing = _parse_number(s)
+        return num, missing, ~missing & num.isna(), "bad_float"
+    if kind == "bool":
+        if pd.api.types.is_bool_dtype(s.dtype):
+            typed = s.astype("boolean")
+            return typed, typed.isna(), _no(s), "bad_bool"
+        text = _text(s)
+        low = text.str.lower()
+        yes, no = isin(low, TRUE_WORDS), isin(low, FALSE_WORDS)
+        typed = pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no)), index=s.index)
+        missing = text.isna()
+        return typed, missing, ~missing & ~(yes | no), "bad_bool"
+    if kind == "date":
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            typed = s.astype("datetime64[us]")
+            return typed, typed.isna(), _no(s), "bad_date"
+        text = _text(s)
+        iso = text.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
+        typed = pd.to_datetime(iso, format="ISO8601", errors="coerce").astype("datetime64[us]")
+        missing = text.isna()
+        return typed, missing, ~missing & typed.isna(), "bad_date"
+    # category: matched case-insensitively, returned in the code list's spelling
+    choices = list(col.choices or ())
+    text = _text(s, keep=frozenset(c.lower() for c in choices))
+    where = positions(text.str.lower(), pd.Series([c.lower() for c in choices], dtype="str"))
+    typed = pd.Series(np.asarray([*choices, None], dtype=object)[where], index=s.index)
+    typed = typed.astype("str")
+    missing = text.isna()
+    return typed, missing, ~missing & (where < 0), "unknown_category"
+
+
+def coerce_table(frame: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Normalise headers, check codes, and parse every contract column.
+
+    Args:
+        frame: a table with ``source_file`` and ``source_row`` columns (raw strings or typed).
+        spec: its spec.
+
+    Returns:
+        ``(typed, problems)``: the typed frame (same rows, bad cells NA, nullable dtypes) and
+        the row-level problems as quarantine rows (see :func:`registry.validation.flag`).
+
+    Raises:
+        FileLevelError: header or code problems.
+    """
+    out = normalise_headers(frame, spec)
+    check_codes(out, spec)
+    table = str(spec.name)
+    problems = []
+    for col in spec.columns:
+        raw = out[col.name]
+        typed, missing, bad, rule = _coerce_column(raw, col)
+        out[col.name] = typed
+        if not col.nullable:
+            problems.append(flag(table, out, missing.to_numpy(dtype=bool), col.name,
+                                 "missing_value", value=raw))
+        if bad.any():
+            fields = {"choices": "/".join(col.choices)} if col.choices else {}
+            problems.append(flag(table, out, bad.to_numpy(dtype=bool), col.name, rule,
+                                 value=raw, **fields))
+    return out, concat_flags(problems)
+
+
+def finalise_dtypes(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """Narrow non-nullable int and bool columns to ``int64``/``bool`` (no NA left in them)."""
+    out = frame.copy()
+    for col in spec.columns:
+        if col.nullable or col.name not in out.columns:
+            continue
+        if col.kind == "int":
+            out[col.name] = out[col.name].astype(np.int64)
+        elif col.kind == "bool":
+            out[col.name] = out[col.name].astype(bool)
+    if SOURCE_ROW in out.columns:
+        out[SOURCE_ROW] = out[SOURCE_ROW].astype(np.int64)
+    return out
+
+
+def prepare_table(
+    frame: pd.DataFrame, spec: TableSpec, *, file: str | None = None
+) -> pd.DataFrame:
+    """Header normalisation plus the code check: what a loader does before returning a frame."""
+    out = normalise_headers(frame, spec, file=file)
+    check_codes(out, spec, file=file)
+    return out

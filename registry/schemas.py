@@ -1,0 +1,77 @@
+"""pandera schemas of the clean (validated, typed) tables, built from ``registry.contract``.
+
+These describe what :func:`registry.validation.validate_county` returns: code, text and
+category columns as ``str``; ints as ``int64`` (``Int64`` when nullable); floats as ``float64``;
+bools as ``bool`` (``boolean`` when nullable); dates as ``datetime64[us]``. Extra columns
+(``source_file``, ``source_row``, unknown columns) are allowed. Checks cover what can be said
+of one row or one column (code formats, code lists, ranges, unique keys); rules across tables
+live in :mod:`registry.validation`.
+
+The schemas also give hypothesis strategies (``schema_for(t).strategy(size=n)``) and
+examples for every table (slow: seconds per draw, keep ``max_examples`` small).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandera.pandas as pa
+
+from registry.contract import TABLES, Column, TableName, TableSpec
+from registry.validation import DISABILITY_MAX, SOURCE_FILE, SOURCE_ROW, WATER_CUT_MAX
+
+_NONNEGATIVE = {
+    "household_size": 1, "labor_count": 0, "income_per_capita": 0, "income_wage": 0,
+    "income_property": 0, "income_transfer": 0, "member_no": 0, "disability_grade": 0,
+    "school_age_children": 0, "children_out_of_school": 0, "uninsured_members": 0,
+    "water_fetch_minutes": 0, "water_cut_days": 0, "verified_income_per_capita": 0,
+    "income_not_countable": 0, "amount": 0, "population_10k": 0,
+}
+_MAXIMUM = {"disability_grade": DISABILITY_MAX, "water_cut_days": WATER_CUT_MAX}
+
+
+def _dtype(col: Column) -> str:
+    if col.kind in ("code", "str", "category"):
+        return "str"
+    if col.kind == "int":
+        return "Int64" if col.nullable else "int64"
+    if col.kind == "float":
+        return "float64"
+    if col.kind == "bool":
+        return "boolean" if col.nullable else "bool"
+    return "datetime64[us]"
+
+
+def _checks(col: Column) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    if col.kind == "code":
+        checks.append(pa.Check.str_matches(rf"^[0-9]{{{col.length}}}$"))
+    if col.kind == "category" and col.choices:
+        checks.append(pa.Check.isin(list(col.choices)))
+    if col.name == "head_id_number":
+        checks.append(pa.Check.str_matches(r"^[0-9]{17}[0-9X]$"))
+    if col.name in _NONNEGATIVE:
+        checks.append(pa.Check.ge(_NONNEGATIVE[col.name]))
+    if col.name in _MAXIMUM:
+        checks.append(pa.Check.le(_MAXIMUM[col.name]))
+    return checks
+
+
+def build_schema(spec: TableSpec) -> pa.DataFrameSchema:
+    """The pandera schema of one clean table."""
+    columns = {
+        c.name: pa.Column(_dtype(c), checks=_checks(c), nullable=c.nullable, coerce=False)
+        for c in spec.columns
+    }
+    columns[SOURCE_FILE] = pa.Column("str", required=False, nullable=True)
+    columns[SOURCE_ROW] = pa.Column("int64", required=False)
+    return pa.DataFrameSchema(
+        columns, unique=list(spec.key), strict=False, name=str(spec.name),
+        report_duplicates="exclude_first",
+    )
+
+
+@cache
+def schema_for(table: TableName | str) -> pa.DataFrameSchema:
+    """The schema of a clean table (``validate_county(...).clean[table]``)."""
+    return build_schema(TABLES[TableName(table)])

@@ -1,0 +1,7 @@
+"""The error raised by the sampling core for bad input or an impossible design."""
+
+from __future__ import annotations
+
+
+class SamplingError(ValueError):
+    """Bad sampling input: the message says what is wrong, in Chinese and English."""

@@ -1,0 +1,206 @@
+"""The Prefect flows end to end on a small synthetic campaign: outputs, manifest, caching,
+failure isolation, partial field data and central spot-checks."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from flows.io import sha256_file
+from registry.contract import CHECKS
+
+RESULT_KEYS = {"county_code", "verdict", "indicators", "sample", "failures_by_check",
+               "provisional"}
+INDICATOR_KEYS = {"value", "se", "ci_low", "ci_high", "threshold", "verdict"}
+
+
+def test_results_json_has_exactly_the_contract_keys(campaign) -> None:
+    for code in campaign.counties:
+        result = json.loads((campaign.ws / "results" / f"{code}.json").read_text("utf-8"))
+        assert set(result) == RESULT_KEYS
+        assert result["verdict"] in {"pass", "fail", "borderline"}
+        assert set(result["indicators"]) == {"wrong_exit_rate", "missed_rate",
+                                             "recognition_rate", "incidence"}
+        for ind in result["indicators"].values():
+            assert set(ind) == INDICATOR_KEYS
+        assert set(result["sample"]) == {"households_drawn", "households_completed",
+                                         "response_rate", "reserves_used"}
+        assert set(result["failures_by_check"]) <= set(CHECKS)
+
+
+def test_results_parquet_has_checks_and_no_personal_data(campaign) -> None:
+    code = campaign.counties[0]
+    scored = pd.read_parquet(campaign.ws / "results" / f"{code}.parquet")
+    for check in CHECKS:
+        assert {f"{check}_result", f"{check}_reason"} <= set(scored.columns)
+    assert not {"head_name", "head_id_number", "phone"} & set(scored.columns)
+    assert scored["head_id_masked"].dropna().str.contains(r"\*{8}").all()
+    completed = scored[scored["outcome"] == "completed"]
+    assert completed["standard"].isin(["meets", "fails", "unverified"]).all()
+    assert (completed["weight"] > 0).all()
+
+
+def test_manifest_records_inputs_config_seed_versions_and_timings(campaign) -> None:
+    m = json.loads((campaign.ws / "manifest.json").read_text("utf-8"))
+    assert m["seed"] == 20191 and m["year"] == 2019
+    assert m["config"]["thresholds"]["wrong_exit_max"] == 0.02
+    assert "prefect" in m["versions"] and "numpy" in m["versions"]
+    assert any(k.startswith("households") for k in m["inputs"])
+    assert all(len(v) == 64 for v in m["inputs"].values())
+    for code in campaign.counties:
+        entry = m["counties"][code]
+        assert entry["assess_status"] in {"done", "cached"}
+        assert "score" in entry.get("assess_timings", {}) or entry["assess_status"] == "cached"
+
+
+def test_rerun_is_cached_on_content_not_on_paths(campaign, tmp_path) -> None:
+    """A copy at another path is still cached; changing one county's field file recomputes
+    that county only."""
+    from flows.campaign import assess_campaign
+
+    c = campaign.copy(tmp_path)
+    again = assess_campaign(str(c.data), str(c.ws), pdf=False)
+    assert {o.status for o in again.outcomes} == {"cached"}
+
+    target = c.counties[0]
+    field = c.data / "field_checks" / f"{target}.csv"
+    text = field.read_text(encoding="utf-8-sig").splitlines()
+    field.write_text("\n".join(text[:-1]) + "\n", encoding="utf-8-sig")  # drop one visit
+    third = assess_campaign(str(c.data), str(c.ws), pdf=False)
+    status = {o.county_code: o.status for o in third.outcomes}
+    assert status[target] == "done"
+    assert all(s == "cached" for k, s in status.items() if k != target)
+
+
+def test_a_failing_county_does_not_lose_the_others(campaign, tmp_path) -> None:
+    from flows.campaign import assess_campaign
+
+    c = campaign.copy(tmp_path)
+    broken = c.counties[1]
+    (c.data / "households" / f"{broken}.parquet").write_bytes(b"not a parquet file")
+    before = {k: sha256_file(c.ws / "results" / f"{k}.json") for k in c.counties}
+    summary = assess_campaign(str(c.data), str(c.ws), force=True, pdf=False)
+    status = {o.county_code: o for o in summary.outcomes}
+    assert not summary.ok
+    assert status[broken].status == "failed"
+    assert f"{broken}.parquet" in status[broken].message
+    assert "Traceback" not in status[broken].message
+    for code in c.counties:
+        if code != broken:
+            assert status[code].status == "done"
+    # The failed county's previous results are untouched, never half-overwritten.
+    assert sha256_file(c.ws / "results" / f"{broken}.json") == before[broken]
+    manifest = json.loads((c.ws / "manifest.json").read_text("utf-8"))
+    assert manifest["counties"][broken]["assess_status"] == "failed"
+
+
+def test_partial_field_data_is_provisional_with_completion_by_village(campaign,
+                                                                     tmp_path) -> None:
+    from flows.campaign import assess_campaign
+
+    c = campaign.copy(tmp_path)
+    code = c.counties[0]
+    field = c.data / "field_checks" / f"{code}.csv"
+    rows = pd.read_csv(field, dtype=str, encoding="utf-8-sig")
+    rows.iloc[: len(rows) // 2].to_csv(field, index=False, encoding="utf-8-sig")
+    assess_campaign(str(c.data), str(c.ws), counties=[code], pdf=False)
+    result = json.loads((c.ws / "results" / f"{code}.json").read_text("utf-8"))
+    detail = json.loads((c.ws / "results" / f"{code}.detail.json").read_text("utf-8"))
+    assert result["provisional"] is True
+    assert detail["pending_households"] > 0
+    completion = pd.DataFrame(detail["completion"])
+    assert {"village_code", "village_name", "drawn", "visited", "approved", "completed",
+            "reserves_used", "pending"} <= set(completion.columns)
+    assert completion["pending"].sum() == detail["pending_households"]
+
+
+def test_tasks_run_through_fn_without_a_flow(campaign, tmp_path) -> None:
+    from flows.campaign import sample_county_task
+    from flows.config import CampaignConfig
+
+    c = campaign.copy(tmp_path)
+    code = c.counties[0]
+    outcome = sample_county_task.fn(str(c.data), str(c.ws), code,
+                                    CampaignConfig().model_dump_json())
+    assert outcome.status == "cached"
+    forced = sample_county_task.fn(str(c.data), str(c.ws), code,
+                                   CampaignConfig().model_dump_json(), True)
+    assert forced.status == "done"
+    # Same seed, same inputs: the redrawn sample is byte-identical.
+    assert sha256_file(c.ws / "sample" / f"{code}.parquet") == sha256_file(
+        campaign.ws / "sample" / f"{code}.parquet")
+
+
+def test_spotcheck_reproduce_is_identical(campaign, tmp_path) -> None:
+    from flows.campaign import spot_check
+
+    c = campaign.copy(tmp_path)
+    code = c.counties[0]
+    record = spot_check(str(c.data), str(c.ws), code, "reproduce")
+    assert record["sample_identical"] is True
+    assert record["estimates_identical"] is True
+    assert record["identical"] is True
+    assert record["differences"] == []
+    written = json.loads((c.ws / "spotcheck" / f"{code}-{record['run']}.json").read_text("utf-8"))
+    assert written["mode"] == "reproduce"
+
+
+def test_spotcheck_reproduce_detects_a_changed_result(campaign, tmp_path) -> None:
+    from flows.campaign import spot_check
+
+    c = campaign.copy(tmp_path)
+    code = c.counties[0]
+    path = c.ws / "results" / f"{code}.json"
+    result = json.loads(path.read_text("utf-8"))
+    result["indicators"]["wrong_exit_rate"]["value"] = 0.0001
+    path.write_text(json.dumps(result), encoding="utf-8")
+    record = spot_check(str(c.data), str(c.ws), code, "reproduce")
+    assert record["identical"] is False
+    assert any("wrong_exit_rate" in d for d in record["differences"])
+
+
+def test_spotcheck_independent_records_its_seed(campaign, tmp_path) -> None:
+    from flows.campaign import spot_check
+
+    c = campaign.copy(tmp_path)
+    code = c.counties[0]
+    record = spot_check(str(c.data), str(c.ws), code, "independent", 12345)
+    assert record["seed"] == 12345 and record["province_seed"] == 20191
+    assert record["sample_sha256"]["central"] != record["sample_sha256"]["province"]
+    assert record["status"] in {"awaiting_field_data", "compared"}
+    assert (c.ws / "spotcheck" / f"{code}-{record['run']}.json").exists()
+
+
+def test_compare_results_flags_a_contradiction() -> None:
+    from flows.spotcheck import compare_results
+
+    def res(v: float, se: float, verdict: str) -> dict:
+        ind = {"value": v, "se": se, "verdict": verdict}
+        rec = {"value": 1 - v, "se": se, "verdict": verdict}
+        return {"indicators": {"wrong_exit_rate": ind, "missed_rate": ind,
+                               "recognition_rate": rec, "incidence": ind}}
+
+    same = compare_results(res(0.01, 0.003, "pass"), res(0.011, 0.003, "pass"))
+    assert same["province_contradicted"] is False
+    worse = compare_results(res(0.01, 0.003, "pass"), res(0.06, 0.005, "fail"))
+    assert worse["contradicted"]["wrong_exit_rate"] is True
+    assert worse["contradicted"]["recognition_rate"] is True  # 0.94 vs 0.99: lower is worse
+    assert worse["difference"]["wrong_exit_rate"]["ci_low"] > 0
+
+
+@pytest.mark.slow
+def test_dask_runner_gives_results_identical_to_threads(campaign, tmp_path) -> None:
+    from flows.campaign import assess_campaign
+    from flows.runtime import Runner, task_runner
+
+    c = campaign.copy(tmp_path)
+    flow = assess_campaign.with_options(task_runner=task_runner(Runner.DASK, workers=2))
+    summary = flow(str(c.data), str(c.ws), force=True, pdf=False)
+    assert summary.ok and {o.status for o in summary.outcomes} == {"done"}
+    for code in c.counties:
+        assert (c.ws / "results" / f"{code}.json").read_bytes() == (
+            campaign.ws / "results" / f"{code}.json").read_bytes()
+        assert pd.read_parquet(c.ws / "results" / f"{code}.parquet").equals(
+            pd.read_parquet(campaign.ws / "results" / f"{code}.parquet"))
