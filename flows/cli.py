@@ -7,6 +7,7 @@ Exit status: 0 success; 1 a county failed to process (the others' results are wr
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -67,25 +68,40 @@ def friendly(fn: F) -> F:
         except KeyboardInterrupt:
             err.print("interrupted: finished outputs are intact; rerun to continue.")
             raise typer.Exit(130) from None
+        except Exception as exc:
+            if os.environ.get("EXITCHECK_DEBUG"):
+                raise
+            err.print(f"[bold red]internal error / 内部错误:[/bold red] {type(exc).__name__}: "
+                      f"{exc}\n(set EXITCHECK_DEBUG=1 to see the traceback)", highlight=False)
+            raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
 
 
 def _summary(summary: Any, title: str) -> None:
     table = Table(title=title)
-    for col in ("county", "status", "verdict", "provisional", "households", "seconds", "note"):
+    for col in ("county", "status", "verdict", "provisional", "households", "seconds"):
         table.add_column(col)
     for o in summary.outcomes:
         colour = {"done": "green", "cached": "cyan", "failed": "red"}[o.status]
         table.add_row(o.county_code, f"[{colour}]{o.status}[/{colour}]", o.verdict or "",
                       "" if o.provisional is None else ("yes" if o.provisional else "no"),
-                      str(o.households or ""), f"{o.seconds:.1f}",
-                      (o.message.splitlines()[0][:90] if o.message else ""))
+                      str(o.households or ""), f"{o.seconds:.1f}")
     out.print(table)
     if summary.failed:
-        err.print(f"[red]{len(summary.failed)} county(ies) failed to process[/red]: "
-                  + ", ".join(o.county_code for o in summary.failed)
-                  + " — the others' results are written. 部分县处理失败，其余县结果已写出。")
+        err.print(f"[red]{len(summary.failed)} county(ies) failed to process[/red] — the others' "
+                  "results are written. 部分县处理失败，其余县结果已写出：")
+        for o in summary.failed:
+            err.print(f"  [red]{o.county_code}[/red]: {o.message}", highlight=False)
+
+
+def _precheck(data: Path, config: Path | None, county: list[str] | None) -> None:
+    """Refuse a bad config, a missing data folder or an unknown county before any flow starts."""
+    from flows.config import load_config
+    from flows.county import resolve_counties
+
+    load_config(config)
+    resolve_counties(data, county)
 
 
 def _flow_with_runner(flow_fn: Any, runner: Runner, workers: int | None,
@@ -194,6 +210,7 @@ def sample(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None, county: Co
     """
     from flows.campaign import sample_campaign
 
+    _precheck(data, config, county)
     flow = _flow_with_runner(sample_campaign, runner, workers, dask_address)
     s = flow(str(data), str(workspace), str(config) if config else None, county, force, True)
     _summary(s, "sample")
@@ -214,6 +231,7 @@ def assess(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None, county: Co
     """
     from flows.campaign import assess_campaign
 
+    _precheck(data, config, county)
     flow = _flow_with_runner(assess_campaign, runner, workers, dask_address)
     s = flow(str(data), str(workspace), str(config) if config else None, county, force, pdf,
              lang.value, True)

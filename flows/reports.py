@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import re
 import tempfile
@@ -202,6 +203,11 @@ def report_file(workspace: Path, stem: str, lang: str, ext: str) -> Path:
 def html_to_pdf(html: str, base: Path) -> bytes:
     """WeasyPrint: A4 PDF bytes of a self-contained HTML report."""
     import weasyprint
+
+    # WeasyPrint warns about every SVG style property it ignores (matplotlib's stroke-* CSS);
+    # the PDF is right regardless, and hundreds of such lines would bury the run's real output.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
 
     return weasyprint.HTML(string=html, base_url=str(base)).write_pdf()
 

@@ -8,11 +8,13 @@ from typing import Any
 
 # Set before Prefect is imported anywhere: no analytics (there may be no internet), a patient
 # ephemeral server (its first start runs database migrations, ~20-30 s on a small machine), and
-# quiet logs so that the CLI's own progress and tables stay readable.
+# Prefect's own console logging off: a county's failure is reported by exitcheck in plain words
+# (the closing table, the manifest), and Prefect would otherwise print its traceback to the
+# clerk. Set PREFECT_LOGGING_LEVEL=INFO to see Prefect's logs when debugging.
 _DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_SERVER_LEVEL": "WARNING",
 }
 

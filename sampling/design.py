@@ -58,24 +58,34 @@ def village_strata(villages: pd.DataFrame) -> pd.Series:
 
 def household_strata(households: pd.DataFrame) -> pd.Series:
     """The stage-2 stratum of each household: exited, poor, risk or other."""
-    status = households["status"].astype(str).to_numpy()
-    unknown = sorted(set(status) - set(STATUSES))
-    if unknown:
+    codes = _household_stratum_codes(households)
+    return pd.Series(np.asarray(HOUSEHOLD_STRATA, dtype=object)[codes], index=households.index,
+                     name="stratum")
+
+
+def _household_stratum_codes(households: pd.DataFrame) -> np.ndarray:
+    """Positions in HOUSEHOLD_STRATA of each household's stage-2 stratum (vectorised)."""
+    codes, uniq = pd.factorize(households["status"].astype(str))
+    unknown = sorted(set(map(str, uniq)) - set(STATUSES))
+    if unknown or (codes < 0).any():
+        unknown = unknown or ["<NA>"]
         raise SamplingError(
             f"unknown household status {unknown}; allowed {list(STATUSES)} / "
             f"户状态取值无效：{unknown}"
         )
+    st = np.asarray([STATUSES.index(str(u)) for u in uniq], dtype=np.int64)[codes]
     risk = np.zeros(len(households), dtype=bool)
     for flag in RISK_FLAGS:
         risk |= _flag(households[flag])
     labor = pd.to_numeric(households["labor_count"], errors="coerce").to_numpy()
     risk |= labor == 0
-    out = np.select(
-        [status == "exited", np.isin(status, ("poor", "returned")), risk],
-        ["exited", "poor", "risk"],
-        default="other",
-    )
-    return pd.Series(out, index=households.index, name="stratum")
+    exited = st == STATUSES.index("exited")
+    poor = (st == STATUSES.index("poor")) | (st == STATUSES.index("returned"))
+    return np.select(
+        [exited, poor, risk],
+        [HOUSEHOLD_STRATA.index(x) for x in ("exited", "poor", "risk")],
+        default=HOUSEHOLD_STRATA.index("other"),
+    ).astype(np.int64)
 
 
 def _stage1(
@@ -151,7 +161,7 @@ def draw_county_sample(
     if v["village_code"].duplicated().any():
         dup = v.loc[v["village_code"].duplicated(), "village_code"].tolist()
         raise SamplingError(f"duplicate village codes {dup[:10]} / 村代码重复：{dup[:10]}")
-    if h["household_id"].duplicated().any():
+    if not h["household_id"].is_unique:
         dup = h.loc[h["household_id"].duplicated(), "household_id"].tolist()
         raise SamplingError(f"duplicate household ids {dup[:10]} / 户编号重复：{dup[:10]}")
     orphans = ~h["village_code"].isin(v["village_code"])
@@ -162,7 +172,7 @@ def draw_county_sample(
             f"以下户的村代码不在村名录中：{bad[:10]}"
         )
 
-    h["stratum"] = household_strata(h)  # validates every status before anything is drawn
+    s_all = _household_stratum_codes(h)  # validates every status before anything is drawn
 
     # Stage 1: villages (sorted by code so that the input order does not matter).
     counts = h["village_code"].value_counts()
@@ -175,17 +185,20 @@ def draw_county_sample(
 
     # Stage 2: households within the selected villages. Keys are drawn in (village,
     # household id) order, then ranked within each village × stratum cell.
-    h_village = h["village_code"].to_numpy(dtype=str)
-    vpos = np.searchsorted(v_code, h_village)  # every village code is in v_code (checked)
+    # Village positions by hashing (every village code is in v_code: checked above).
+    vpos = pd.Index(v_code).get_indexer(h["village_code"])
     take = np.isin(vpos, sel)
-    h_id = h["household_id"].to_numpy(dtype=str)[take]
+    h_id = h["household_id"].to_numpy(dtype=object)[take]
     vpos = vpos[take]
-    s_code = h["stratum"].map({x: i for i, x in enumerate(HOUSEHOLD_STRATA)}).to_numpy()[take]
-    first = np.lexsort((h_id, vpos))
-    h_id, vpos, s_code = h_id[first], vpos[first], s_code[first]
+    s_code = s_all[take]
+    # Household ids are unique: their sorted factor codes are their ranks, so sorting the
+    # integer ranks orders the households exactly as sorting the id strings would.
+    id_rank = pd.factorize(h_id, sort=True)[0]
+    first = np.lexsort((id_rank, vpos))
+    h_id, vpos, s_code, id_rank = h_id[first], vpos[first], s_code[first], id_rank[first]
     key = rng.random(len(h_id))
     order = np.lexsort((key, s_code, vpos))
-    h_id, vpos, s_code = h_id[order], vpos[order], s_code[order]
+    h_id, vpos, s_code, id_rank = h_id[order], vpos[order], s_code[order], id_rank[order]
     cell = vpos * len(HOUSEHOLD_STRATA) + s_code
     starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
     lengths = np.diff(np.r_[starts, len(cell)])
@@ -196,13 +209,13 @@ def draw_county_sample(
     n_vh = np.minimum(size, N_vh)
     k = np.where(n_vh > 0, k, 0)
     keep = rank < n_vh + k
-    h_id, vpos, s_code, rank, N_vh, n_vh = (
-        a[keep] for a in (h_id, vpos, s_code, rank, N_vh, n_vh)
+    h_id, vpos, s_code, rank, N_vh, n_vh, id_rank = (
+        a[keep] for a in (h_id, vpos, s_code, rank, N_vh, n_vh, id_rank)
     )
     main = rank < n_vh
     r_rank = np.where(main, 0, rank - n_vh + 1)
     # Deterministic output order: village, stratum, main before reserve, rank, household id.
-    final = np.lexsort((h_id, r_rank, ~main, s_code, vpos))
+    final = np.lexsort((id_rank, r_rank, ~main, s_code, vpos))
     h_id, vpos, s_code, main, r_rank, N_vh, n_vh = (
         a[final] for a in (h_id, vpos, s_code, main, r_rank, N_vh, n_vh)
     )
