@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from flows import io
@@ -22,8 +21,7 @@ from flows.config import CampaignConfig
 from flows.manifest import cache_key, code_version, sha256_file, update_manifest, versions
 from flows.outcome import CampaignSummary, CountyOutcome
 from flows.workspace import Workspace
-from registry.contract import CHECKS, FIELD_CHECKS, HOUSEHOLDS, TableName
-from registry.masking import mask_id, mask_name
+from registry.contract import TableName
 from registry.validation import DataError
 
 SAMPLE_TABLES = (TableName.VILLAGES, TableName.HOUSEHOLDS, TableName.MEMBERS)
@@ -194,44 +192,6 @@ def sample_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
 
 
 # ------------------------------------------------------------------------------------- assess
-def effective_visits(field: pd.DataFrame, sample_ids: pd.Index) -> tuple[pd.DataFrame, dict]:
-    """The latest supervisor-approved visit of each sampled household, and what was set aside.
-
-    A later row supersedes an earlier one only when it is approved; unapproved rows and rows for
-    households outside the drawn sample are counted and reported, never used.
-    """
-    if field is None or field.empty:
-        return pd.DataFrame(columns=FIELD_CHECKS.names), {
-            "unapproved_rows": 0, "unknown_household_rows": 0, "field_rows": 0}
-    in_sample = field["household_id"].isin(sample_ids)
-    approved = field["supervisor_approved"].fillna(False).astype(bool)
-    counts = {
-        "field_rows": len(field),
-        "unknown_household_rows": int((~in_sample).sum()),
-        "unapproved_rows": int((in_sample & ~approved).sum()),
-    }
-    usable = field[in_sample & approved]
-    order = ["household_id", "visit_date"] + (["source_row"] if "source_row" in field else [])
-    latest = usable.sort_values(order).drop_duplicates("household_id", keep="last")
-    return latest.reset_index(drop=True), counts
-
-
-def registry_counts(households: pd.DataFrame) -> Any:
-    """People and households of the county registry, as the incidence indicator needs them."""
-    from assessment.indicators import RegistryCounts
-
-    size = households["household_size"].astype(float)
-    status = households["status"]
-    return RegistryCounts(
-        people_total=float(size.sum()),
-        people_poor=float(size[status.isin(["poor", "returned"])].sum()),
-        households_total=len(households),
-        households_exited=int((status == "exited").sum()),
-        people_exited=float(size[status == "exited"].sum()),
-        people_not_registered=float(size[status == "not_registered"].sum()),
-    )
-
-
 def _county_row(data_dir: Path, county: str) -> dict[str, Any]:
     frame = io.load_counties(data_dir)
     row = frame.loc[frame["county_code"] == county]
@@ -244,10 +204,7 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
                   force: bool = False, pdf: bool = True, lang: str = "zh",
                   field_dir: Path | None = None) -> CountyOutcome:
     """Score the sampled households of ``county``, estimate its indicators, write and render."""
-    from assessment.checks import score_households
-    from assessment.indicators import county_indicators
-    from sampling.design import variance_design_columns
-    from sampling.substitution import apply_field_outcomes, effective_outcomes
+    from assessment.county import assess_county_sample
 
     t0 = time.perf_counter()
     if not ws.sample(county).exists():
@@ -257,7 +214,8 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
         )
     files = [*county_input_files(data_dir, county, SAMPLE_TABLES),
              *county_input_files(field_dir or data_dir, county, (TableName.FIELD_CHECKS,)),
-             *county_input_files(data_dir, county, (TableName.COUNTIES,))]
+             *county_input_files(data_dir, county,
+                                 (TableName.SUPPORT_HISTORY, TableName.COUNTIES))]
     inputs_key, input_hashes = _inputs_digest(data_dir, files)
     key = cache_key(inputs_key, sha256_file(ws.sample(county)), cfg.digest(), code_version(),
                     f"pdf={pdf}", f"lang={lang}")
@@ -273,37 +231,17 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     timings["load_validate"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    visits, field_counts = effective_visits(clean.get(TableName.FIELD_CHECKS),
-                                            sample["household_id"])
-    field = clean.get(TableName.FIELD_CHECKS)
-    if field is not None and not field.empty:
-        outcomes = effective_outcomes(field[field["household_id"].isin(sample["household_id"])])
-    else:
-        outcomes = pd.DataFrame({"household_id": pd.Series(dtype=str),
-                                 "outcome": pd.Series(dtype="string"),
-                                 "supervisor_approved": pd.Series(dtype=bool)})
-    sub = apply_field_outcomes(sample, outcomes)
-    units = variance_design_columns(sub.units)
-    completed = units["outcome"].eq("completed")
-    field_done = visits.set_index("household_id").reindex(units.loc[completed, "household_id"])
-    scores = score_households(field_done.reset_index(), year=cfg.year, settings=cfg.checks,
-                              members=clean.get(TableName.MEMBERS))
-    scores.index = field_done.index
-    scored = _scored_frame(units, scores, field_done, households)
-    timings["score"] = time.perf_counter() - t1
-
-    t2 = time.perf_counter()
-    indicators = county_indicators(scored, registry=registry_counts(households),
-                                   region=str(county_row["region"]), thresholds=cfg.thresholds)
-    pending = int(sub.totals.get("pending") or 0)
-    provisional = bool(pending > 0 or field_counts["unapproved_rows"] > 0
-                       or indicators.unverified_households > 0)
-    sample_summary = _sample_summary(sub)
-    result_json = indicators.result_json(county, sample_summary, provisional)
-    timings["estimate"] = time.perf_counter() - t2
+    result = assess_county_sample(
+        sample, clean.get(TableName.FIELD_CHECKS), households, clean.get(TableName.MEMBERS),
+        year=cfg.year, region=str(county_row["region"]), checks=cfg.checks,
+        thresholds=cfg.thresholds)
+    indicators, sub, scored = result.indicators, result.substitution, result.scored
+    provisional, pending = result.provisional, result.pending
+    result_json = indicators.result_json(county, result.sample_summary(), provisional)
+    timings["score_estimate"] = time.perf_counter() - t1
 
     t3 = time.perf_counter()
-    signals_path = _signals(ws, county, cfg, households, clean, field_done)
+    signals_path = _signals(ws, county, cfg, households, clean, scored)
     timings["signals"] = time.perf_counter() - t3
 
     detail = {
@@ -317,11 +255,11 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
         "seed": cfg.seed,
         "income_line": cfg.income_line,
         **indicators.detail_json(),
-        **field_counts,
+        **result.field_counts,
         "pending_households": pending,
         "completion": _records(_with_village_names(sub.completion,
                                                    clean[TableName.VILLAGES])),
-        "strata": _strata(units),
+        "strata": _strata(scored),
         "design": {
             "villages_drawn": int(sample["village_code"].nunique()),
             "village_method": cfg.sampling.village_method.value,
@@ -332,13 +270,14 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
         "inputs_sha256": input_hashes,
         "versions": versions(),
     }
+    t_write = time.perf_counter()
     out_results, out_json = ws.results(county), ws.results_json(county)
     io.write_parquet(scored.drop(columns=["var_stratum", "var_psu"], errors="ignore"),
                      out_results)
     io.write_json(detail, ws.detail_json(county))
     io.write_csv(sub.log, ws.substitutions(county))
     io.write_json(result_json, out_json)
-    timings["write"] = time.perf_counter() - t3 - timings["signals"]
+    timings["write"] = time.perf_counter() - t_write
 
     t4 = time.perf_counter()
     report_paths = render_county_report(ws, county, pdf=pdf, lang=lang)
@@ -351,31 +290,7 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     return CountyOutcome(county, "assess", "done", verdict=result_json["verdict"],
                          provisional=provisional, seconds=time.perf_counter() - t0,
                          inputs_sha256=inputs_key, outputs=outputs, timings=timings,
-                         households=int(completed.sum()))
-
-
-def _scored_frame(units: pd.DataFrame, scores: pd.DataFrame, field_done: pd.DataFrame,
-                  households: pd.DataFrame) -> pd.DataFrame:
-    """One row per household in play: design columns, registry size, masked identity, checks."""
-    hh = households.set_index("household_id")
-    ids = units["household_id"]
-    out = units.copy()
-    # The design weight 1/(π_village·π_household) stays for the record; ``weight`` is the final,
-    # response-adjusted weight that estimation uses (NaN for households not completed).
-    out = out.rename(columns={"weight": "weight_design"})
-    out["weight"] = out["weight_final"]
-    out["household_size"] = hh["household_size"].reindex(ids).to_numpy()
-    out["head_name_masked"] = mask_name(hh["head_name"].reindex(ids)).to_numpy()
-    out["head_id_masked"] = mask_id(hh["head_id_number"].reindex(ids)).to_numpy()
-    out["recognition"] = field_done["recognition"].reindex(ids).to_numpy()
-    check_cols = [f"{c}_{k}" for c in CHECKS for k in ("result", "reason")]
-    extra = scores.reindex(ids)
-    for col in [*check_cols, "standard", "failed_checks"]:
-        out[col] = extra[col].to_numpy() if col in extra else pd.NA
-    for col in ("verified_income_per_capita", "income_not_countable"):
-        out[col] = field_done[col].reindex(ids).to_numpy() if col in field_done else np.nan
-    out["registry_income_per_capita"] = hh["income_per_capita"].reindex(ids).to_numpy()
-    return out.reset_index(drop=True)
+                         households=int(sub.totals.get("households_completed") or 0))
 
 
 def _with_village_names(completion: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
@@ -383,17 +298,6 @@ def _with_village_names(completion: pd.DataFrame, villages: pd.DataFrame) -> pd.
     out = completion.copy()
     out.insert(1, "village_name", names.reindex(out["village_code"]).to_numpy())
     return out
-
-
-def _sample_summary(sub: Any) -> dict[str, Any]:
-    t = dict(getattr(sub, "totals", {}) or {})
-    return {
-        "households_drawn": int(t.get("households_drawn", 0)),
-        "households_completed": int(t.get("households_completed", 0)),
-        "response_rate": (None if t.get("response_rate") is None
-                          else float(t["response_rate"])),
-        "reserves_used": int(t.get("reserves_used", 0)),
-    }
 
 
 def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -410,18 +314,17 @@ def _strata(units: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _signals(ws: Workspace, county: str, cfg: CampaignConfig, households: pd.DataFrame,
-             clean: dict[TableName, pd.DataFrame], field_done: pd.DataFrame) -> list[Path]:
+             clean: dict[TableName, pd.DataFrame], scored: pd.DataFrame) -> list[Path]:
     from assessment.signals import SignalSettings, county_signals
     from flows.signals_io import write_signals
 
-    support = clean.get(TableName.SUPPORT_HISTORY)
-    sample_income = field_done.reset_index()[
-        [c for c in ("household_id", "verified_income_per_capita", "income_not_countable")
-         if c in field_done.reset_index()]]
+    completed = scored[scored["outcome"].eq("completed")]
+    sample_income = completed[["household_id", "verified_income_per_capita",
+                               "income_not_countable"]]
     signals = county_signals(households, year=cfg.year, income_line=cfg.income_line,
-                             support_history=support, field=sample_income,
-                             rng_seed=cfg.seed, settings=SignalSettings(
-                                 revisit_top_n=cfg.revisit_top_n))
+                             support_history=clean.get(TableName.SUPPORT_HISTORY),
+                             field=sample_income, rng_seed=cfg.seed,
+                             settings=SignalSettings(revisit_top_n=cfg.revisit_top_n))
     return list(write_signals(ws.root, county, signals, households) or [])
 
 
@@ -514,5 +417,5 @@ def spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str,
     return run_spot_check(data_dir, ws, county, mode=mode, seed=seed, field_dir=field_dir)
 
 
-__all__ = ["HOUSEHOLDS", "assess_county", "merge_quarantine", "record_run", "resolve_counties",
+__all__ = ["assess_county", "merge_quarantine", "record_run", "resolve_counties",
            "sample_county"]

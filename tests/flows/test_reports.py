@@ -511,3 +511,18 @@ def test_html_renders_in_headless_chromium_without_console_errors(ws: Path, tmp_
         assert errors == [], errors
         assert "</html>" in dom and "错退率" in dom
     assert dom.count("<svg") == 4
+
+
+def test_chart_ids_are_unique_across_the_charts_of_a_page() -> None:
+    """Several matplotlib SVGs on one page must not share ids (duplicate anchors in PDF)."""
+    import re
+
+    from flows.reports import _namespace_ids
+
+    svg = ('<svg><defs><path id="g1"/><clipPath id="c1"/></defs>'
+           '<use xlink:href="#g1"/><g clip-path="url(#c1)"/><a href="#elsewhere"/></svg>')
+    a, b = _namespace_ids(svg, "wrong_exit_rate"), _namespace_ids(svg, "missed_rate")
+    ids = re.findall(r'\bid="([^"]+)"', a + b)
+    assert len(ids) == len(set(ids)) == 4
+    assert 'xlink:href="#wrong_exit_rate-g1"' in a and "url(#missed_rate-c1)" in b
+    assert 'href="#elsewhere"' in a  # a reference to no id of the chart is left alone
