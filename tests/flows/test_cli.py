@@ -24,7 +24,7 @@ def _commands() -> set[str]:
 
 def test_every_command_is_in_the_readme_with_an_example() -> None:
     for name in _commands() - {"version"}:
-        assert re.search(rf"`exitcheck {name}\b[^`]*`", README), f"README lacks an example of {name}"
+        assert re.search(rf"`exitcheck {name}\b[^`]*`", README), f"README has no {name} example"
 
 
 @pytest.mark.parametrize("name", sorted(_commands()))
