@@ -5,6 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_VENV := .venv-bench
 SYSDEPS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 SLOWDEPS := chromium postgresql
 WORKSPACE ?= demo-workspace
@@ -39,14 +40,15 @@ demo: $(STAMP) sysdeps
 	$(BIN)/exitcheck demo --workspace $(WORKSPACE)
 
 test: $(STAMP) sysdeps
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 test-all: $(STAMP) slowdeps
-	$(BIN)/python -m pytest -q -n 2 -m ''
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m ''
 
 bench: $(STAMP) sysdeps
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python -m bench.run
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -e '.[dev,bench]'
+	$(BENCH_VENV)/bin/python -m bench.run $(if $(filter 1,$(BENCH_QUICK)),--quick,)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

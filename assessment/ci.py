@@ -82,7 +82,7 @@ def logit_interval(p: float, se: float, df: float, level: float) -> tuple[float,
 
 
 def korn_graubard_interval(
-    p: float, var: float, n: int, df: float, level: float
+    p: float, var: float, n: int, df: float, level: float, min_deff: float | None = None
 ) -> tuple[float, float, float]:
     """Korn–Graubard (1998) beta interval for a proportion (R ``svyciprop`` "beta").
 
@@ -92,6 +92,11 @@ def korn_graubard_interval(
         n: number of observations (rows) behind p; R uses ``nrow(design)``.
         df: design degrees of freedom.
         level: confidence level in (0, 1).
+        min_deff: None (R's behaviour) or a floor on the estimated design effect. With 1.0 the
+            effective sample size never exceeds n, as Korn & Graubard (1998) recommend and the
+            NCHS Data Presentation Standards for Proportions (Parker et al. 2017) require: an
+            estimated deff below 1 is noise from few PSUs, and trusting it narrows the interval
+            exactly when few events were seen.
 
     Returns:
         (low, high, n_eff) where n_eff is the df-adjusted effective sample size used.
@@ -99,6 +104,8 @@ def korn_graubard_interval(
     alpha = 1.0 - _check_level(level)
     # p̂ ∈ {0, 1} (or no between-PSU variation): fall back to the actual sample size.
     n_eff = p * (1.0 - p) / var if var > 0.0 and 0.0 < p < 1.0 else float(n)
+    if min_deff is not None:
+        n_eff = min(n_eff, n / min_deff)
     if n > 1 and df > 0:
         n_eff *= (stats.t.ppf(alpha / 2.0, n - 1) / stats.t.ppf(alpha / 2.0, df)) ** 2
     x = n_eff * p

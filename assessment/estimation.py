@@ -418,7 +418,8 @@ class SurveyDesign:
         return self._t_estimate(value, wd * (y - value * x) / x_hat, level, "ratio")
 
     def proportion(
-        self, col: str, ci: Literal["logit", "beta"] = "logit", level: float = 0.95
+        self, col: str, ci: Literal["logit", "beta"] = "logit", level: float = 0.95,
+        min_deff: float | None = None,
     ) -> Estimate:
         """Proportion of a 0/1 column with a logit or Korn–Graubard interval (R ``svyciprop``).
 
@@ -429,6 +430,8 @@ class SurveyDesign:
             col: column of 0/1 (or True/False) values.
             ci: "logit" (default, R's default) or "beta" (Korn & Graubard 1998).
             level: confidence level.
+            min_deff: for "beta", a floor on the design effect (None: R's behaviour; 1.0: the
+                effective sample size never exceeds n, Korn & Graubard 1998, NCHS 2017).
 
         Returns:
             The estimate; ``se`` is the linearised standard error of p̂.
@@ -457,7 +460,8 @@ class SurveyDesign:
             low, high = logit_interval(p, se, df, level)
             method = "proportion: logit"
         else:
-            low, high, _ = korn_graubard_interval(p, var, int(inside.sum()), df, level)
+            low, high, _ = korn_graubard_interval(p, var, int(inside.sum()), df, level,
+                                                  min_deff=min_deff)
             method = "proportion: beta (Korn-Graubard)"
             if not 0.0 < p < 1.0:
                 method = "proportion: beta (Korn-Graubard, p=0 or 1: n_eff = n)"

@@ -381,7 +381,8 @@ def _proportion(
     if design.df < 1:
         return _not_estimable(threshold, direction, n, NO_DF, design.df), None
     est = design.subset(domain).proportion(
-        col, ci=str(thresholds.ci_method), level=thresholds.confidence
+        col, ci=str(thresholds.ci_method), level=thresholds.confidence,
+        min_deff=thresholds.min_deff,
     )
     verdict = verdict_for(est.value, est.ci_low, est.ci_high, threshold, direction)
     extra = (

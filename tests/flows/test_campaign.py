@@ -205,3 +205,18 @@ def test_dask_runner_gives_results_identical_to_threads(campaign, tmp_path) -> N
             campaign.ws / "results" / f"{code}.json").read_bytes()
         assert pd.read_parquet(c.ws / "results" / f"{code}.parquet").equals(
             pd.read_parquet(campaign.ws / "results" / f"{code}.parquet"))
+
+
+def test_assess_publishes_a_verdict_table_artifact_with_report_links(campaign,
+                                                                     tmp_path) -> None:
+    from prefect.artifacts import Artifact
+
+    from flows.campaign import assess_campaign
+
+    c = campaign.copy(tmp_path)
+    assess_campaign(str(c.data), str(c.ws), pdf=False)
+    artifact = Artifact.get("county-verdicts")
+    assert artifact is not None
+    for code in c.counties:
+        assert f"| {code} | cached |" in artifact.data
+    assert f"{c.ws.as_uri()}/reports/province.html" in artifact.data
