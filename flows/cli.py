@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -79,15 +80,30 @@ def friendly(fn: F) -> F:
 
 
 def _summary(summary: Any, title: str) -> None:
-    table = Table(title=title)
-    for col in ("county", "status", "verdict", "provisional", "households", "seconds"):
-        table.add_column(col)
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    fieldwork = ("drawn", "visited", "approved", "completed", "reserves_used", "pending")
+    show = any(o.completion for o in summary.outcomes)
+    short = {"provisional": "prov.", "visited": "visit", "approved": "appr.",
+             "completed": "done", "reserves_used": "resv.", "pending": "pend."}
+    table.add_column("county", no_wrap=True, min_width=6)
+    table.add_column("status", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    # With fieldwork counts the table is wide: timings stay in WS/manifest.json instead.
+    for col in ("provisional", *(fieldwork if show else ("households", "seconds"))):
+        name = short.get(col, col)
+        table.add_column(name, justify="right")
     for o in summary.outcomes:
         colour = {"done": "green", "cached": "cyan", "failed": "red"}[o.status]
+        counts = ([str(o.completion.get(k, "")) for k in fieldwork] if show
+                  else [str(o.households or ""), f"{o.seconds:.1f}"])
         table.add_row(o.county_code, f"[{colour}]{o.status}[/{colour}]", o.verdict or "",
                       "" if o.provisional is None else ("yes" if o.provisional else "no"),
-                      str(o.households or ""), f"{o.seconds:.1f}")
+                      *counts)
     out.print(table)
+    if show and any(o.provisional for o in summary.outcomes):
+        out.print("provisional: field data incomplete (pending, unapproved or unverified "
+                  "households) — per-village completion is in each county report. "
+                  "临时结果：外业数据尚未完成。")
     if summary.failed:
         err.print(f"[red]{len(summary.failed)} county(ies) failed to process[/red] — the others' "
                   "results are written. 部分县处理失败，其余县结果已写出：")

@@ -222,7 +222,7 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     if not force and (state := _cached(ws, county, "assess", key)):
         return CountyOutcome(county, "assess", "cached", verdict=state.get("verdict"),
                              provisional=state.get("provisional"), inputs_sha256=inputs_key,
-                             outputs=state["outputs"])
+                             outputs=state["outputs"], completion=state.get("completion", {}))
     timings: dict[str, float] = {}
     county_row = _county_row(data_dir, county)
     clean = _load_valid(data_dir, ws, county, cfg, ASSESS_TABLES, field_dir=field_dir)
@@ -279,6 +279,9 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     io.write_json(result_json, out_json)
     timings["write"] = time.perf_counter() - t_write
 
+    c = sub.completion
+    completion = {k: int(c[k].sum()) for k in ("drawn", "visited", "approved", "completed",
+                                                 "reserves_used", "pending") if k in c}
     t4 = time.perf_counter()
     report_paths = render_county_report(ws, county, pdf=pdf, lang=lang)
     timings["report"] = time.perf_counter() - t4
@@ -286,11 +289,12 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
         ws, county, "assess", key,
         [out_results, out_json, ws.detail_json(county), *signals_path, *report_paths],
         {"verdict": result_json["verdict"], "provisional": provisional,
-         "inputs": input_hashes, "timings": timings})
+         "inputs": input_hashes, "timings": timings, "completion": completion})
     return CountyOutcome(county, "assess", "done", verdict=result_json["verdict"],
                          provisional=provisional, seconds=time.perf_counter() - t0,
                          inputs_sha256=inputs_key, outputs=outputs, timings=timings,
-                         households=int(sub.totals.get("households_completed") or 0))
+                         households=int(sub.totals.get("households_completed") or 0),
+                         completion=completion)
 
 
 def _with_village_names(completion: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:

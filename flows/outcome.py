@@ -24,6 +24,9 @@ class CountyOutcome:
     outputs: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     households: int = 0
+    # Fieldwork completion of an assessed county: drawn, visited, approved, completed,
+    # reserves_used, pending (households).
+    completion: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def failed(cls, county: str, step: str, error: BaseException | object) -> CountyOutcome:
