@@ -111,9 +111,13 @@ class PlantSpec:
     missed_rate: float = 0.006
     recognition_rate: float = 0.95
     patterns: frozenset[str] = field(default_factory=frozenset)
+    # Scales PATTERN_SHARES: 1.0 plants each pattern strongly enough that its county-level
+    # signal must fire; smaller values plant it in a minority of exits, as an anomaly that the
+    # revisit ranking should bring to the top.
+    pattern_scale: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ("wrong_exit_rate", "missed_rate", "recognition_rate"):
+        for name in ("wrong_exit_rate", "missed_rate", "recognition_rate", "pattern_scale"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise SynthError(f"{name} must lie in [0, 1], got {value} / {name} 须在0到1之间")
@@ -133,6 +137,7 @@ class PlantSpec:
             "missed_rate": self.missed_rate,
             "recognition_rate": self.recognition_rate,
             "patterns": sorted(self.patterns),
+            "pattern_scale": self.pattern_scale,
         }
 
 
@@ -653,7 +658,8 @@ def generate_county(
 
     def plant_set(name: str, extra: np.ndarray | None = None) -> np.ndarray:
         cand = exited & ~touched_hh & (extra if extra is not None else True)
-        chosen = _choose_k(cand, round(PATTERN_SHARES[name] * n_ex), rng)
+        share = PATTERN_SHARES[name] * plant.pattern_scale
+        chosen = _choose_k(cand, round(share * n_ex), rng)
         touched_hh[chosen] = True
         mark(chosen, name)
         return chosen
@@ -675,7 +681,8 @@ def generate_county(
     if "transfer_dependent" in pats:
         cand_n = int((exited & (labor >= 1)).sum())
         cand = exited & ~touched_hh & (labor >= 1)
-        tdep = _choose_k(cand, round(PATTERN_SHARES["transfer_dependent"] * cand_n), rng)
+        share = PATTERN_SHARES["transfer_dependent"] * plant.pattern_scale
+        tdep = _choose_k(cand, round(share * cand_n), rng)
         touched_hh[tdep] = True
         mark(tdep, "transfer_dependent")
     withdrawn = np.zeros(H, dtype=bool)
