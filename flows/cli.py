@@ -296,7 +296,10 @@ def signoff(workspace: WsOpt,
 
     entry = record_signoff(workspace, county=county, reviewer=reviewer, decision=decision.value,
                            comment=comment, db=db)
-    out.print(f"recorded / 已记录: {entry}")
+    out.print(f"recorded / 已记录 #{entry.id}: county {entry.county_code} — {entry.decision} "
+              f"by {entry.reviewer} at {entry.recorded_at:%Y-%m-%d %H:%M} UTC\n"
+              f"  report {entry.report_path}, SHA-256 {entry.report_sha256}\n"
+              f"  signed copy kept at {entry.archive_path}", highlight=False)
 
 
 @app.command()

@@ -401,8 +401,11 @@ def county_codes(data_dir: Path, *, with_data: bool = False) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------ writing
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Run ``write(tmp)`` on a temporary file next to ``path``, then move it into place."""
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Run ``write(tmp)`` on a temporary file next to ``path``, then move it into place.
+
+    The one way exitcheck writes an output: a killed run never leaves a partial file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -422,7 +425,7 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically."""
-    return _atomic(path, lambda tmp: tmp.write_bytes(data))
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
 def _without_source(df: pd.DataFrame) -> pd.DataFrame:
@@ -432,13 +435,13 @@ def _without_source(df: pd.DataFrame) -> pd.DataFrame:
 def write_parquet(df: pd.DataFrame, path: Path) -> Path:
     """Write a frame as Parquet (no index; ``source_*`` columns dropped), atomically."""
     frame = _without_source(df)
-    return _atomic(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
+    return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
     """Write a frame as UTF-8 CSV with a BOM (so Excel shows Chinese), atomically."""
     frame = _without_source(df)
-    return _atomic(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
 
 
 def _jsonable(obj: Any) -> Any:
@@ -522,7 +525,7 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path, *,
                 note = pd.DataFrame({"说明 / note": title_note.splitlines() or [title_note]})
                 note.to_excel(writer, sheet_name=_sheet_name("说明", used), index=False)
 
-    return _atomic(path, write)
+    return atomic_write(path, write)
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

@@ -11,8 +11,6 @@ can re-hash every signed report even after a newer assessment replaced the live 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from flows.io import atomic_write_bytes
 from flows.report_context import (
     Clock,
     assessment_sha256,
@@ -177,20 +176,6 @@ def _refuse_changes(session: Session, _ctx: object, _instances: object) -> None:
         )
 
 
-def _copy_atomic(data: bytes, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 _SCHEMA_LOCK = threading.Lock()
 
 
@@ -313,7 +298,7 @@ class Ledger:
             self.workspace / "reports" / "signed" / f"{name[0]}-{digest[:16]}.{name[1]}"
         )
         if not archive.exists():
-            _copy_atomic(data, archive)
+            atomic_write_bytes(archive, data)
         row = _SignOffRow(
             county_code=county, reviewer=reviewer.strip(), decision=decision.value,
             comment=comment or "", recorded_at=self._clock().astimezone(UTC),

@@ -14,9 +14,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -29,6 +27,7 @@ import numpy as np
 from markupsafe import Markup
 
 import report_templates
+from flows.io import atomic_write_bytes
 from flows.report_context import (
     INDICATORS,
     LANGS,
@@ -179,21 +178,6 @@ def render_template(name: str, lang: str, **context: Any) -> str:
 # --------------------------------------------------------------------------- files
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file next to ``path``, then rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def report_file(workspace: Path, stem: str, lang: str, ext: str) -> Path:
     """``WS/reports/<stem>.<ext>`` for Chinese, ``<stem>.en.<ext>`` for English."""
     suffix = f".{ext}" if _check_lang(lang) == "zh" else f".{lang}.{ext}"
@@ -216,16 +200,16 @@ def _write_report(
     html: str, html_path: Path, pdf: bool, stamp: dict[str, str] | None = None
 ) -> ReportPaths:
     data = html.encode("utf-8")
-    write_atomic(html_path, data)
+    atomic_write_bytes(html_path, data)
     files = {html_path.name: sha256_file(html_path)}
     pdf_path = None
     if pdf:
         pdf_path = html_path.with_suffix(".pdf")
-        write_atomic(pdf_path, html_to_pdf(html, html_path.parent))
+        atomic_write_bytes(pdf_path, html_to_pdf(html, html_path.parent))
         files[pdf_path.name] = sha256_file(pdf_path)
     if stamp is not None:
         side = json.dumps({**stamp, "files": files}, ensure_ascii=False, indent=1)
-        write_atomic(sidecar_path(html_path), side.encode("utf-8"))
+        atomic_write_bytes(sidecar_path(html_path), side.encode("utf-8"))
     return ReportPaths(html=html_path, pdf=pdf_path)
 
 

@@ -4,9 +4,6 @@ revisit list ``WS/signals/<county>-revisits.xlsx``, each atomically (temp file +
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from assessment.signals import CountySignals
+from flows.io import atomic_write
 
 CONFIDENTIAL = (
     "机密 CONFIDENTIAL — 暗访名单，仅限入户调查员使用，不得外传 / "
@@ -31,23 +29,10 @@ REVISIT_HEADERS = (
 )
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_json_atomic(path: Path, doc: dict[str, Any]) -> Path:
     """Write ``doc`` as UTF-8 JSON via a temp file in the same folder."""
     text = json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False)
-    return _atomic(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+    return atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
 
 
 def revisit_rows(signals: CountySignals, households: pd.DataFrame) -> pd.DataFrame:
@@ -85,7 +70,7 @@ def write_revisits_xlsx(path: Path, rows: pd.DataFrame, county_code: str) -> Pat
         ws.freeze_panes = "A3"
         wb.save(tmp)
 
-    return _atomic(path, write)
+    return atomic_write(path, write)
 
 
 def write_signals(

@@ -10,9 +10,6 @@ atomically.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flows.io import atomic_write
 from registry.contract import SAMPLE_COLUMNS
 from registry.synth import (
     SynthError,
@@ -50,30 +48,17 @@ def county_generator(seed: int, county_code: str, stream: int) -> np.random.Gene
 # --------------------------------------------------------------------------- atomic writes
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def _write_parquet(df: pd.DataFrame, path: Path) -> Path:
-    return _atomic(path, lambda p: df.to_parquet(p, index=False))
+    return atomic_write(path, lambda p: df.to_parquet(p, index=False))
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    return _atomic(path, lambda p: df.to_csv(p, index=False, encoding="utf-8"))
+    return atomic_write(path, lambda p: df.to_csv(p, index=False, encoding="utf-8"))
 
 
 def _write_json(doc: dict[str, Any], path: Path) -> Path:
     text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
-    return _atomic(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+    return atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
 
 
 try:  # the campaign's own writers, when present (same signatures: frame/doc, path)

@@ -161,7 +161,7 @@ def test_writers_are_atomic_and_leave_no_partials(tmp_path: Path) -> None:
         raise Boom
 
     with pytest.raises(Boom):
-        io._atomic(target, fail)
+        io.atomic_write(target, fail)
     assert json.loads(target.read_text(encoding="utf-8"))["b"] == 1
     assert sorted(p.name for p in target.parent.iterdir()) == ["x.json"]
 
