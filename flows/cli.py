@@ -365,6 +365,8 @@ def _print_spotcheck(r: dict[str, Any]) -> None:
                           f"{d['value']:+.4f} ({d['ci_low']:+.4f}, {d['ci_high']:+.4f})",
                           "yes" if r["contradicted"][k] else "no")
         out.print(table)
+    if r.get("note"):
+        out.print(f"[yellow]note:[/yellow] {r['note']}", highlight=False)
     out.print(f"written: {r['path']}")
 
 

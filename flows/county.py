@@ -96,7 +96,8 @@ def _cached(ws: Workspace, county: str, step: str, key: str) -> dict[str, Any] |
 def _record_state(ws: Workspace, county: str, step: str, key: str, outputs: list[Path],
                   extra: dict[str, Any]) -> dict[str, str]:
     hashes = {str(p.relative_to(ws.root)): sha256_file(p) for p in outputs if p.exists()}
-    io.write_json({"key": key, "outputs": hashes, **extra}, ws.state(county, step))
+    io.write_json({"key": key, "outputs": hashes, "code_version": code_version(), **extra},
+                  ws.state(county, step))
     return hashes
 
 
@@ -155,8 +156,11 @@ def _load_valid(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig,
 
 # ------------------------------------------------------------------------------------- sample
 def sample_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig, *,
-                  force: bool = False) -> CountyOutcome:
-    """Validate the registry of ``county`` and draw its sample and enumerator lists."""
+                  force: bool = False, fieldwork: bool = True) -> CountyOutcome:
+    """Validate the registry of ``county`` and draw its sample and enumerator lists.
+
+    ``fieldwork=False`` skips the enumerator list (a reproduction check needs only the sample).
+    """
     from flows.fieldwork import write_fieldwork
     from sampling.design import draw_county_sample
     from sampling.streams import county_rng
@@ -181,10 +185,12 @@ def sample_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     timings["draw"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     io.write_parquet(sample, ws.sample(county))
-    write_fieldwork(ws.fieldwork(county), sample, clean[TableName.HOUSEHOLDS],
-                    clean[TableName.VILLAGES])
+    if fieldwork:
+        write_fieldwork(ws.fieldwork(county), sample, clean[TableName.HOUSEHOLDS],
+                        clean[TableName.VILLAGES])
     timings["write"] = time.perf_counter() - t2
-    outputs = _record_state(ws, county, "sample", key, [ws.sample(county), ws.fieldwork(county)],
+    written = [ws.sample(county), *([ws.fieldwork(county)] if fieldwork else [])]
+    outputs = _record_state(ws, county, "sample", key, written,
                             {"inputs": input_hashes, "households": len(sample)})
     return CountyOutcome(county, "sample", "done", seconds=time.perf_counter() - t0,
                          inputs_sha256=inputs_key, outputs=outputs, timings=timings,
@@ -202,8 +208,13 @@ def _county_row(data_dir: Path, county: str) -> dict[str, Any]:
 
 def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig, *,
                   force: bool = False, pdf: bool = True, lang: str = "zh",
-                  field_dir: Path | None = None) -> CountyOutcome:
-    """Score the sampled households of ``county``, estimate its indicators, write and render."""
+                  field_dir: Path | None = None, signals: bool = True,
+                  report: bool = True) -> CountyOutcome:
+    """Score the sampled households of ``county``, estimate its indicators, write and render.
+
+    ``signals=False`` and ``report=False`` skip the registry-wide signals and the report (a
+    reproduction check compares only the sample and the estimates).
+    """
     from assessment.county import assess_county_sample
 
     t0 = time.perf_counter()
@@ -241,7 +252,7 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     timings["score_estimate"] = time.perf_counter() - t1
 
     t3 = time.perf_counter()
-    signals_path = _signals(ws, county, cfg, households, clean, scored)
+    signals_path = _signals(ws, county, cfg, households, clean, scored) if signals else []
     timings["signals"] = time.perf_counter() - t3
 
     detail = {
@@ -283,7 +294,7 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     completion = {k: int(c[k].sum()) for k in ("drawn", "visited", "approved", "completed",
                                                  "reserves_used", "pending") if k in c}
     t4 = time.perf_counter()
-    report_paths = render_county_report(ws, county, pdf=pdf, lang=lang)
+    report_paths = render_county_report(ws, county, pdf=pdf, lang=lang) if report else []
     timings["report"] = time.perf_counter() - t4
     outputs = _record_state(
         ws, county, "assess", key,

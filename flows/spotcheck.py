@@ -24,7 +24,7 @@ from typing import Any
 
 from flows import io
 from flows.config import CampaignConfig
-from flows.manifest import sha256_file
+from flows.manifest import code_version, sha256_file
 from flows.workspace import Workspace
 
 INDICATORS = ("wrong_exit_rate", "missed_rate", "recognition_rate", "incidence")
@@ -88,7 +88,10 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
     if mode == "independent":
         seed = seed if seed is not None else secrets.randbelow(2**31 - 1)
         cfg = cfg.model_copy(update={"seed": seed})
-    sample_county(data_dir, sub, county, cfg, force=True)
+    # Reproduce compares the sample file and the estimates, so the enumerator list, the
+    # registry-wide signals and the report are not recomputed; an independent draw needs its
+    # enumerator list (it goes to the field).
+    sample_county(data_dir, sub, county, cfg, force=True, fieldwork=mode == "independent")
     record: dict[str, Any] = {
         "county_code": county, "mode": mode, "run": run, "seed": cfg.seed,
         "province_seed": manifest.get("seed"), "workspace": str(sub.root),
@@ -104,7 +107,8 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
         record["sample_identical"] = (record["sample_sha256"]["province"]
                                       == record["sample_sha256"]["central"])
         if province is not None:
-            assess_county(data_dir, sub, county, cfg, force=True, pdf=False)
+            assess_county(data_dir, sub, county, cfg, force=True, pdf=False, signals=False,
+                          report=False)
             central = json.loads(sub.results_json(county).read_text(encoding="utf-8"))
     else:
         record["sample_identical"] = None
@@ -128,10 +132,24 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
     else:
         record["identical"] = record["sample_identical"] if mode == "reproduce" else None
         record.setdefault("status", "sample_only")
+    record["code_version"] = {"province": _step_code_version(ws, county),
+                              "central": code_version()}
+    if record["code_version"]["province"] not in (None, record["code_version"]["central"]):
+        record["note"] = (
+            "The province's sample was drawn by another version of exitcheck; an exact "
+            "reproduction is only expected with the same version (see manifest.json "
+            "versions). / 省级样本由另一版本的软件抽取，仅在相同版本下才能完全复现。")
     out = ws.spotcheck_dir() / f"{county}-{run}.json"
     io.write_json(record, out)
     record["path"] = str(out)
     return record
+
+
+def _step_code_version(ws: Workspace, county: str) -> str | None:
+    state = ws.state(county, "sample")
+    if not state.exists():
+        return None
+    return json.loads(state.read_text(encoding="utf-8")).get("code_version")
 
 
 def _has_field_rows(field_dir: Path, county: str, sub: Workspace) -> bool:

@@ -220,3 +220,18 @@ def test_assess_publishes_a_verdict_table_artifact_with_report_links(campaign,
     for code in c.counties:
         assert f"| {code} | cached |" in artifact.data
     assert f"{c.ws.as_uri()}/reports/province.html" in artifact.data
+
+
+def test_spotcheck_says_when_the_sample_came_from_another_code_version(campaign,
+                                                                       tmp_path) -> None:
+    from flows.campaign import spot_check
+
+    c = campaign.copy(tmp_path)
+    code = c.counties[0]
+    state = c.ws / ".state" / f"{code}.sample.json"
+    doc = json.loads(state.read_text("utf-8"))
+    doc["code_version"] = "0" * 64
+    state.write_text(json.dumps(doc), encoding="utf-8")
+    record = spot_check(str(c.data), str(c.ws), code, "reproduce")
+    assert record["code_version"]["province"] == "0" * 64
+    assert "another version" in record["note"]
