@@ -37,7 +37,8 @@ class CountyAssessment:
             masked identity, each check's result and reason, ``standard``.
         indicators: the four indicators, their intervals and verdicts.
         substitution: the reserve substitutions, completion per village and totals.
-        field_counts: field rows read, unapproved, and for households outside the sample.
+        field_counts: field rows read; unapproved rows, and those still awaiting review (no
+            later approved visit supersedes them); rows for households outside the sample.
         provisional: True while field data are incomplete (households still pending,
             unapproved rows, or unverified households awaiting a revisit).
     """
@@ -74,17 +75,23 @@ def effective_visits(field: pd.DataFrame | None,
     """
     if field is None or field.empty:
         return pd.DataFrame(columns=FIELD_CHECKS.names), {
-            "unapproved_rows": 0, "unknown_household_rows": 0, "field_rows": 0}
+            "unapproved_rows": 0, "unapproved_pending": 0, "unknown_household_rows": 0,
+            "field_rows": 0}
     in_sample = field["household_id"].isin(sample_ids)
-    approved = field["supervisor_approved"].fillna(False).astype(bool)
+    order = ["household_id", "visit_date"] + (["source_row"] if "source_row" in field else [])
+    rows = field[in_sample].sort_values(order, kind="stable")
+    approved = rows["supervisor_approved"].fillna(False).astype(bool).to_numpy()
+    # An unapproved row still awaits review unless a later approved visit superseded it.
+    pos = np.arange(len(rows))
+    last_approved = (pd.Series(np.where(approved, pos, -1))
+                     .groupby(rows["household_id"].to_numpy()).transform("max").to_numpy())
     counts = {
         "field_rows": len(field),
         "unknown_household_rows": int((~in_sample).sum()),
-        "unapproved_rows": int((in_sample & ~approved).sum()),
+        "unapproved_rows": int((~approved).sum()),
+        "unapproved_pending": int((~approved & (pos > last_approved)).sum()),
     }
-    order = ["household_id", "visit_date"] + (["source_row"] if "source_row" in field else [])
-    latest = (field[in_sample & approved].sort_values(order, kind="stable")
-              .drop_duplicates("household_id", keep="last"))
+    latest = rows[approved].drop_duplicates("household_id", keep="last")
     return latest.reset_index(drop=True), counts
 
 
@@ -136,7 +143,7 @@ def assess_county_sample(sample: pd.DataFrame, field: pd.DataFrame | None,
     indicators = county_indicators(scored, registry=registry_counts(households), region=region,
                                    thresholds=thresholds)
     pending = int(sub.totals.get("pending") or 0)
-    provisional = bool(pending > 0 or field_counts["unapproved_rows"] > 0
+    provisional = bool(pending > 0 or field_counts["unapproved_pending"] > 0
                        or indicators.unverified_households > 0)
     return CountyAssessment(scored, indicators, sub, field_counts, provisional)
 

@@ -48,6 +48,9 @@ class TableSpec:
     name: TableName
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    # False where the key identifies rows but may repeat: a household can be visited twice on
+    # one day by one enumerator (not at home, then a call back).
+    unique: bool = True
 
     @property
     def names(self) -> list[str]:
@@ -188,8 +191,10 @@ FIELD_CHECKS = TableSpec(
         C("recognition", "认可度", "category", nullable=True, choices=RECOGNITION),
         C("notes", "备注", "str", nullable=True),
     ),
-    # A household may be visited several times; a visit is identified by household and date.
+    # A household may be visited several times, even twice a day: the key orders visits but is
+    # not unique; only an exact repeat of a row is a duplicate.
     key=("household_id", "visit_date", "enumerator_id"),
+    unique=False,
 )
 
 # Optional: targeted support received per household and year. Only the 游走式 signal uses it.

@@ -66,7 +66,8 @@ def build_schema(spec: TableSpec) -> pa.DataFrameSchema:
     columns[SOURCE_FILE] = pa.Column("str", required=False, nullable=True)
     columns[SOURCE_ROW] = pa.Column("int64", required=False)
     return pa.DataFrameSchema(
-        columns, unique=list(spec.key), strict=False, name=str(spec.name),
+        columns, unique=list(spec.key) if spec.unique else None, strict=False,
+        name=str(spec.name),
         report_duplicates="exclude_first",
     )
 

@@ -26,8 +26,9 @@ Bounds chosen for plausibility rules (documented here because they are judgement
 * years (registration, exit) may not lie after the campaign year or before 1980;
 * incomes must be ≥ 0 except ``income_business``, which is net of costs and may be a loss;
 * field checks: counts ≥ 0, ``children_out_of_school`` ≤ ``school_age_children``,
-  ``water_cut_days`` in 0–366; a repeated visit key (household, date, enumerator) quarantines
-  the repeats (rule ``duplicate_visit``), not the file.
+  ``water_cut_days`` in 0–366; an exact repeat of a visit row quarantines the repeat (rule
+  ``duplicate_visit``), not the file; two different rows with one household, date and
+  enumerator are two visits, and the later approved one supersedes.
 
 Age rules need the campaign ``year``; with ``year=None`` they are skipped.
 """
@@ -203,9 +204,9 @@ RULES: dict[str, Rule] = dict(
         _r("water_cut_days_range", "row", "年断水天数“{value}”应在 0–366 之间。",
            "water_cut_days '{value}' must be 0–366."),
         _r("duplicate_visit", "row",
-           "同一户、同一日期、同一调查员的走访重复（{value}），保留第一行。",
-           "a repeated visit (same household, date and enumerator: {value}); the first row is "
-           "kept."),
+           "同一户、同一日期、同一调查员的走访记录完全重复（{value}），保留第一行。",
+           "an exact repeat of a visit row (same household, date, enumerator and answers: "
+           "{value}); the first row is kept."),
     ]
 )
 
@@ -639,8 +640,13 @@ def _dependent_rules(run: _Run, t: str) -> None:
 def _field_rules(run: _Run) -> None:
     t = TableName.FIELD_CHECKS.value
     f = run.frames[t]
+    # Only an exact repeat (every contract column equal, e.g. a row exported twice) is a
+    # duplicate. Two different rows of one household, date and enumerator are two visits (a
+    # not-home call and a completed call back the same day, or a row re-exported once the
+    # supervisor approved it): both are kept, and the later approved row supersedes.
     key = list(TABLES[TableName.FIELD_CHECKS].key)
-    repeat = f[key].notna().all(axis=1).to_numpy() & f.duplicated(key, keep="first").to_numpy()
+    cols = [c for c in TABLES[TableName.FIELD_CHECKS].names if c in f.columns]
+    repeat = f[key].notna().all(axis=1).to_numpy() & f.duplicated(cols, keep="first").to_numpy()
     run.add(t, flag(t, f, repeat, "household_id", "duplicate_visit",
                     value=lambda r: _s(r["household_id"]) + " " + _s(r["visit_date"]) + " "
                     + _s(r["enumerator_id"])))

@@ -91,3 +91,21 @@ def test_wrong_exit_interval_covers_the_truth_93_to_97_percent_of_500_samples() 
     coverage = covered / reps
     print(f"\nwrong-exit CI coverage: {coverage:.1%} of {reps} samples (truth {truth:.4f})")
     assert 0.93 <= coverage <= 0.97, f"coverage {coverage:.1%} outside 93–97 %"
+
+
+def test_a_rejected_visit_superseded_by_an_approved_one_does_not_keep_it_provisional(
+        bad_county) -> None:
+    import pandas as pd
+
+    from assessment.county import effective_visits
+
+    rows = pd.DataFrame({
+        "household_id": ["a", "a", "b", "c"],
+        "visit_date": pd.to_datetime(["2019-12-01", "2019-12-03", "2019-12-02", "2019-12-02"]),
+        "supervisor_approved": [False, True, True, False],
+        "outcome": ["completed", "completed", "completed", "completed"],
+    })
+    latest, counts = effective_visits(rows, pd.Series(["a", "b", "c"]))
+    assert counts["unapproved_rows"] == 2
+    assert counts["unapproved_pending"] == 1  # only c's row still awaits review
+    assert list(latest["household_id"]) == ["a", "b"]

@@ -327,3 +327,20 @@ def test_a_large_county_validates_in_well_under_two_seconds() -> None:
     assert result.counts[TableName.HOUSEHOLDS].rows_read == 60_000
     assert result.counts[TableName.HOUSEHOLDS].rows_quarantined == 1
     assert elapsed < 2.0, f"{elapsed:.2f} s"
+
+
+def test_a_same_day_call_back_is_a_second_visit_not_a_duplicate() -> None:
+    """A not-home call and a completed call back on the same day by the same enumerator are
+    two visits: both stay, so the completed interview is not lost."""
+    tables = make_tables()
+    field = tables[F]
+    first = field.iloc[[0]].copy()
+    first["outcome"] = "not_home"
+    tables[F] = pd.concat([first, field], ignore_index=True)
+    result = validate_county(tables, year=YEAR)
+    q = result.quarantine
+    assert not (q["rule"] == "duplicate_visit").any()
+    kept = result.clean[TableName.FIELD_CHECKS]
+    hid = field.iloc[0]["household_id"]
+    assert set(kept.loc[kept["household_id"] == hid, "outcome"]) >= {"not_home",
+                                                                      field.iloc[0]["outcome"]}
