@@ -361,12 +361,16 @@ def _print_spotcheck(r: dict[str, Any]) -> None:
         for col in ("indicator", "province", "central", "difference (95% CI)", "contradicted"):
             table.add_column(col)
         for k, d in r["difference"].items():
+            if not d.get("comparable", True):
+                table.add_row(k, "—", "—", "not comparable (no estimate yet)", "—")
+                continue
             table.add_row(k, f"{r['province'][k]['value']:.4f}", f"{r['central'][k]['value']:.4f}",
                           f"{d['value']:+.4f} ({d['ci_low']:+.4f}, {d['ci_high']:+.4f})",
                           "yes" if r["contradicted"][k] else "no")
         out.print(table)
-    if r.get("note"):
-        out.print(f"[yellow]note:[/yellow] {r['note']}", highlight=False)
+    for key in ("note", "note_inputs"):
+        if r.get(key):
+            out.print(f"[yellow]note:[/yellow] {r[key]}", highlight=False)
     out.print(f"written: {r['path']}")
 
 

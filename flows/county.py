@@ -191,7 +191,8 @@ def sample_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     timings["write"] = time.perf_counter() - t2
     written = [ws.sample(county), *([ws.fieldwork(county)] if fieldwork else [])]
     outputs = _record_state(ws, county, "sample", key, written,
-                            {"inputs": input_hashes, "households": len(sample)})
+                            {"inputs": input_hashes, "households": len(sample),
+                             "config": json.loads(cfg.model_dump_json())})
     return CountyOutcome(county, "sample", "done", seconds=time.perf_counter() - t0,
                          inputs_sha256=inputs_key, outputs=outputs, timings=timings,
                          households=int((sample["role"] == "main").sum()))

@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scipy import stats
+
 from flows import io
 from flows.config import CampaignConfig
 from flows.manifest import code_version, sha256_file
@@ -45,23 +47,48 @@ def _manifest(ws: Workspace) -> dict[str, Any]:
 
 
 def _run_id(mode: str) -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{mode}"
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{mode}-{secrets.token_hex(2)}"
 
 
-def compare_results(province: dict[str, Any], central: dict[str, Any]) -> dict[str, Any]:
-    """Difference of each indicator with its CI, and whether the province is contradicted."""
+def compare_results(province: dict[str, Any], central: dict[str, Any],
+                    df: dict[str, int] | None = None) -> dict[str, Any]:
+    """Difference of each indicator with its CI, and whether the province is contradicted.
+
+    The CI uses t on the smaller of the two designs' degrees of freedom when ``df`` gives them
+    (the indicators' own intervals use t on the design df), else the normal quantile. An
+    indicator either side could not estimate (value null) is "not comparable", never 0.
+    """
     diff: dict[str, Any] = {}
-    contradicted: dict[str, bool] = {}
+    contradicted: dict[str, bool | None] = {}
     for name in INDICATORS:
         p, c = province["indicators"][name], central["indicators"][name]
+        if p.get("value") is None or c.get("value") is None:
+            diff[name] = {"value": None, "se": None, "ci_low": None, "ci_high": None,
+                          "comparable": False}
+            contradicted[name] = None
+            continue
         d = c["value"] - p["value"]
         se = math.sqrt((c.get("se") or 0.0) ** 2 + (p.get("se") or 0.0) ** 2)
-        lo, hi = d - _Z * se, d + _Z * se
-        diff[name] = {"value": d, "se": se, "ci_low": lo, "ci_high": hi}
+        q = float(stats.t.ppf(0.975, df[name])) if df and df.get(name) else _Z
+        lo, hi = d - q * se, d + q * se
+        diff[name] = {"value": d, "se": se, "ci_low": lo, "ci_high": hi, "comparable": True}
         worse = hi < 0 if name == "recognition_rate" else lo > 0
         contradicted[name] = bool(worse or (p["verdict"] == "pass" and c["verdict"] == "fail"))
     return {"difference": diff, "contradicted": contradicted,
-            "province_contradicted": any(contradicted.values())}
+            "province_contradicted": any(bool(v) for v in contradicted.values())}
+
+
+def _min_df(ws: Workspace, sub: Workspace, county: str) -> dict[str, int]:
+    """Per indicator, the smaller design df of the province's and the central assessment."""
+    out: dict[str, int] = {}
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in
+            (ws.detail_json(county), sub.detail_json(county)) if p.exists()]
+    if len(docs) == 2:
+        for name in INDICATORS:
+            dfs = [d.get("indicators", {}).get(name, {}).get("df") for d in docs]
+            if all(isinstance(x, int) and x > 0 for x in dfs):
+                out[name] = min(dfs)
+    return out
 
 
 def _estimates(result: dict[str, Any]) -> dict[str, Any]:
@@ -79,10 +106,13 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
     if mode not in ("reproduce", "independent"):
         raise SpotCheckError(f"mode must be reproduce or independent, not {mode!r}")
     manifest = _manifest(ws)
-    cfg = CampaignConfig.model_validate(manifest["config"])
     if not ws.sample(county).exists():
         raise SpotCheckError(
             f"County {county} has no sample in this workspace / 该县在工作区中没有样本。")
+    # The config the county's own sample was drawn with: a later run for other counties may
+    # have used another config, and the workspace manifest keeps only the latest.
+    state = _sample_state(ws, county)
+    cfg = CampaignConfig.model_validate(state.get("config") or manifest["config"])
     run = _run_id(mode)
     sub = Workspace.at(ws.spotcheck_dir() / f"{county}-{run}")
     if mode == "independent":
@@ -112,7 +142,8 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
             central = json.loads(sub.results_json(county).read_text(encoding="utf-8"))
     else:
         record["sample_identical"] = None
-        if _has_field_rows(field_dir or data_dir, county, sub):
+        # An independent check scores the central team's own visits, never the province's.
+        if field_dir is not None and _has_field_rows(field_dir, county, sub):
             assess_county(data_dir, sub, county, cfg, force=True, pdf=False,
                           field_dir=field_dir)
             central = json.loads(sub.results_json(county).read_text(encoding="utf-8"))
@@ -121,7 +152,7 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
     record["central"] = _estimates(central) if central else None
     if central is not None and province is not None:
         record["estimates_identical"] = _identical(province, central)
-        record.update(compare_results(province, central))
+        record.update(compare_results(province, central, _min_df(ws, sub, county)))
         if mode == "reproduce":
             record["identical"] = bool(record["sample_identical"]
                                        and record["estimates_identical"])
@@ -132,8 +163,13 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
     else:
         record["identical"] = record["sample_identical"] if mode == "reproduce" else None
         record.setdefault("status", "sample_only")
-    record["code_version"] = {"province": _step_code_version(ws, county),
-                              "central": code_version()}
+    record["code_version"] = {"province": state.get("code_version"), "central": code_version()}
+    record["inputs_changed"] = _inputs_changed(state, _sample_state(sub, county))
+    if record["inputs_changed"]:
+        record["note_inputs"] = (
+            "Input files changed since the province drew its sample: "
+            + ", ".join(record["inputs_changed"]) + ". A difference may come from the data, "
+            "not from the computation. / 抽样后输入文件有变化，差异可能来自数据。")
     if record["code_version"]["province"] not in (None, record["code_version"]["central"]):
         record["note"] = (
             "The province's sample was drawn by another version of exitcheck; an exact "
@@ -145,11 +181,16 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
     return record
 
 
-def _step_code_version(ws: Workspace, county: str) -> str | None:
-    state = ws.state(county, "sample")
-    if not state.exists():
-        return None
-    return json.loads(state.read_text(encoding="utf-8")).get("code_version")
+def _sample_state(ws: Workspace, county: str) -> dict[str, Any]:
+    path = ws.state(county, "sample")
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _inputs_changed(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    old, new = before.get("inputs") or {}, now.get("inputs") or {}
+    if not old:
+        return []
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
 
 
 def _has_field_rows(field_dir: Path, county: str, sub: Workspace) -> bool:

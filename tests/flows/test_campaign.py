@@ -4,6 +4,7 @@ failure isolation, partial field data and central spot-checks."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -235,3 +236,57 @@ def test_spotcheck_says_when_the_sample_came_from_another_code_version(campaign,
     record = spot_check(str(c.data), str(c.ws), code, "reproduce")
     assert record["code_version"]["province"] == "0" * 64
     assert "another version" in record["note"]
+
+
+def test_spotcheck_independent_compares_the_central_teams_own_visits(campaign,
+                                                                     tmp_path) -> None:
+    import shutil
+
+    from flows.campaign import spot_check
+    from flows.synth import synth_field
+
+    c = campaign.copy(tmp_path)
+    code = c.counties[0]
+    first = spot_check(str(c.data), str(c.ws), code, "independent", 777)
+    assert first["status"] == "awaiting_field_data"  # the province's visits are not used
+    central = tmp_path / "central"
+    shutil.copytree(c.data, central)
+    shutil.rmtree(central / "field_checks")
+    synth_field(central, Path(first["workspace"]), truth_dir=c.truth, seed=9)
+    second = spot_check(str(c.data), str(c.ws), code, "independent", 777, str(central))
+    assert second["status"] == "compared"
+    assert second["sample_sha256"]["central"] == first["sample_sha256"]["central"]
+    for name, d in second["difference"].items():
+        if d["comparable"]:
+            assert d["ci_low"] <= d["value"] <= d["ci_high"], name
+            assert isinstance(second["contradicted"][name], bool)
+
+
+def test_compare_results_marks_an_empty_indicator_not_comparable() -> None:
+    from flows.spotcheck import compare_results
+
+    ok = {"value": 0.01, "se": 0.004, "verdict": "pass"}
+    empty = {"value": None, "se": None, "verdict": "borderline"}
+    ind = {"wrong_exit_rate": ok, "missed_rate": empty, "recognition_rate": ok,
+           "incidence": ok}
+    out = compare_results({"indicators": ind}, {"indicators": ind}, {"wrong_exit_rate": 21})
+    assert out["difference"]["missed_rate"]["comparable"] is False
+    assert out["contradicted"]["missed_rate"] is None
+    assert out["province_contradicted"] is False
+    wide = out["difference"]["wrong_exit_rate"]["ci_high"]
+    narrow = compare_results({"indicators": ind}, {"indicators": ind})["difference"][
+        "wrong_exit_rate"]["ci_high"]
+    assert wide > narrow  # t on 21 df is wider than the normal quantile
+
+
+def test_spotcheck_reports_input_files_changed_since_the_draw(campaign, tmp_path) -> None:
+    from flows.campaign import spot_check
+
+    c = campaign.copy(tmp_path)
+    code = c.counties[0]
+    members = c.data / "members" / f"{code}.parquet"
+    pd.read_parquet(members).to_parquet(members, compression="gzip", index=False)
+    record = spot_check(str(c.data), str(c.ws), code, "reproduce")
+    assert record["inputs_changed"] == [f"members/{code}.parquet"]
+    assert "changed" in record["note_inputs"]
+    assert record["sample_identical"] is True  # same content, other bytes: same draw
