@@ -325,8 +325,18 @@ def _analysis_frame(scored: pd.DataFrame, completed: np.ndarray) -> pd.DataFrame
     rec = d["recognition"]
     d["_interviewed"] = np.isin(stratum, REGISTERED) & rec.isin(RECOGNITION).to_numpy()
     d["_yes"] = rec.eq("yes").fillna(False).to_numpy(dtype=float)
-    d["_z_exited"] = d["_size"] * fails * d["_exited"]
-    d["_z_nonreg"] = d["_size"] * fails * d["_nonreg"]
+    # Unverified households (awaiting a revisit) are out of the rate denominators; for the
+    # incidence's total of failing people their weight is spread over the verified households
+    # of the same domain (a weighting-class adjustment, Lohr ch. 8), so the domain's people
+    # are all counted at its verified failure rate — never as if the unverified all met the
+    # standard. The factor is treated as fixed in the variance.
+    pw = d["_pw"].to_numpy()
+    for col, domain, verified_domain in (
+            ("_z_exited", np.isin(stratum, EXITED), d["_exited"].to_numpy(bool)),
+            ("_z_nonreg", np.isin(stratum, NON_REGISTERED), d["_nonreg"].to_numpy(bool))):
+        den = pw[verified_domain].sum()
+        factor = pw[domain].sum() / den if den > 0 else 1.0
+        d[col] = d["_size"] * fails * verified_domain * factor
     d["_z"] = d["_z_exited"] + d["_z_nonreg"]
     return d
 

@@ -22,14 +22,16 @@ from flows.manifest import cache_key, code_version, sha256_file, update_manifest
 from flows.outcome import CampaignSummary, CountyOutcome
 from flows.workspace import Workspace
 from registry.contract import TableName
-from registry.validation import DataError
 
 SAMPLE_TABLES = (TableName.VILLAGES, TableName.HOUSEHOLDS, TableName.MEMBERS)
 ASSESS_TABLES = (*SAMPLE_TABLES, TableName.FIELD_CHECKS, TableName.SUPPORT_HISTORY)
 
 
-class CountyError(DataError):
-    """A county cannot be processed (missing sample, too many bad rows, ...)."""
+class CountyError(ValueError):
+    """A county cannot be processed (missing sample, too many bad rows, unknown code, ...).
+
+    The message holds the English and the Chinese text.
+    """
 
 
 # ---------------------------------------------------------------------------- inputs and cache

@@ -109,17 +109,22 @@ def test_incidence_by_hand(tiny: pd.DataFrame) -> None:
     res = county_indicators(tiny, registry=TINY_REGISTRY, region="central",
                             thresholds=THRESHOLDS)
     r = res.indicators["incidence"]
-    # T̂ = h1 10·2 + h6 20·2 + h8 5·2 = 70 people; (100 + 70)/10 000 = 0.017.
-    assert r.value == pytest.approx(0.017)
-    # Village totals of w·z: V1 20, V2 10, V3 0, V4 40 → var = 2·2·5² + 2·2·20² = 1700.
-    se = math.sqrt(1700) / 10_000
+    # Exited: h1 10·2 + h6 20·2 = 60 failing people, no unverified household.
+    # Non-registered: h8 5·2 = 10 failing people among verified w·size h7 20 + h8 10 + h9 24
+    # = 54; the unverified h10 (8·5 = 40) is spread over them: factor 94/54.
+    t_nonreg = 10 * 94 / 54
+    value = (100 + 60 + t_nonreg) / 10_000
+    assert r.value == pytest.approx(value)
+    # Village totals of w·z: V1 20, V2 t_nonreg, V3 0, V4 40; per stratum of two PSUs
+    # n/(n−1)·Σ(t − t̄)² = (t1 − t2)²: A (20 − t_nonreg)², B 40².
+    se = math.sqrt((20 - t_nonreg) ** 2 + 40**2) / 10_000
     assert r.se == pytest.approx(se)
-    assert r.ci_high == pytest.approx(0.017 + t_quantile(0.95, 2) * se)
+    assert r.ci_high == pytest.approx(value + t_quantile(0.95, 2) * se)
     assert r.ci_low == pytest.approx(0.01)  # lower end floored at P/N = 100/10 000
-    # 0.017 < 0.02 but the upper bound is not: borderline.
+    # value < 0.02 but the upper bound is not: borderline.
     assert r.verdict == "borderline" and r.extra_households >= 1
     assert res.people_failing_exited == pytest.approx(60)
-    assert res.people_failing_not_registered == pytest.approx(10)
+    assert res.people_failing_not_registered == pytest.approx(t_nonreg)
 
 
 def test_tiny_counts_and_overall_verdict(tiny: pd.DataFrame) -> None:
@@ -143,8 +148,12 @@ def test_west_incidence_threshold_and_extra(tiny: pd.DataFrame) -> None:
     r = county_indicators(tiny, registry=TINY_REGISTRY, region="west",
                           thresholds=THRESHOLDS).indicators["incidence"]
     assert r.threshold == 0.03 and r.verdict == "borderline"
-    # n = 9 verified households in the two domains; the se must shrink to (0.03 − 0.017)/t₂.
-    se, need = math.sqrt(1700) / 10_000, (0.03 - 0.017) / t_quantile(0.95, 2)
+    # n = 9 verified households in the two domains; the se must shrink to (0.03 − value)/t₂,
+    # with value and se as worked out in test_incidence_by_hand.
+    t_nonreg = 10 * 94 / 54
+    value = (100 + 60 + t_nonreg) / 10_000
+    se = math.sqrt((20 - t_nonreg) ** 2 + 40**2) / 10_000
+    need = (0.03 - value) / t_quantile(0.95, 2)
     n_needed = 9 * (se / need) ** 2
     assert r.extra_households == math.ceil((n_needed - 9) / (12 / 14))
 

@@ -125,3 +125,18 @@ def test_bad_config_is_a_clean_error(tmp_path: Path) -> None:
                                  str(tmp_path / "ws"), "--config", str(cfg)])
     assert result.exit_code == 2
     assert "remote_poor" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_county_and_missing_sample_are_clean_errors(tmp_path: Path) -> None:
+    from flows.config import CampaignConfig
+    from flows.county import CountyError, assess_county
+    from flows.workspace import Workspace
+
+    data = _campaign(tmp_path)
+    result = runner.invoke(app, ["sample", "--data", str(data), "--workspace",
+                                 str(tmp_path / "ws"), "--county", "999999"])
+    assert result.exit_code == 2 and "999999" in result.output
+    assert "Traceback" not in result.output
+    code = pd.read_csv(data / "counties.csv", dtype=str)["county_code"].iloc[0]
+    with pytest.raises(CountyError, match="exitcheck sample"):
+        assess_county(data, Workspace.at(tmp_path / "empty-ws"), code, CampaignConfig())

@@ -1,0 +1,1 @@
+"""Benchmarks of exitcheck (``python -m bench.run``); outside the test suite."""
