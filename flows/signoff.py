@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from flows.ledger import Ledger, Mismatch, SignOff
 from flows.workspace import Workspace
+
+
+class ProvisionalResultError(ValueError):
+    """An approval of results that are still provisional."""
 
 
 def record_signoff(workspace: Path, *, county: str, reviewer: str, decision: str, comment: str,
@@ -17,6 +22,15 @@ def record_signoff(workspace: Path, *, county: str, reviewer: str, decision: str
         raise FileNotFoundError(
             f"No report for county {county} at {report}: run 'exitcheck assess' first. / "
             f"没有{county}县的报告，请先运行评估。")
+    results = ws.results_json(county)
+    if decision == "approve" and results.exists() and json.loads(
+            results.read_text(encoding="utf-8")).get("provisional"):
+        raise ProvisionalResultError(
+            f"County {county}'s results are provisional (field data incomplete: households "
+            f"pending, visits awaiting review, or unverified households): they cannot be "
+            f"approved yet. 'reject' or 'return' are possible; rerun 'exitcheck assess' when "
+            f"fieldwork is complete. / {county}县结果为临时结果（外业数据未完成），暂不能同意"
+            f"退出，可选择不同意或退回。")
     with Ledger(db, workspace=ws.root) as ledger:
         return ledger.record(county, reviewer, decision, comment, report)
 

@@ -123,7 +123,8 @@ def default_truth_dir(out: Path) -> Path:
 
 
 def pick_counties(frame: pd.DataFrame, province: str, year: int, n: int | None) -> pd.DataFrame:
-    """The province's counties, those exiting in ``year`` first, in code order; ``n`` of them."""
+    """The province's counties exiting in or before ``year``, those of ``year`` first, in code
+    order; ``n`` of them."""
     prov = frame[frame["province_code"].astype(str) == str(province)].copy()
     if prov.empty:
         raise SynthError(
@@ -131,6 +132,14 @@ def pick_counties(frame: pd.DataFrame, province: str, year: int, n: int | None) 
         )
     if n is not None and n < 1:
         raise SynthError(f"counties must be ≥ 1, got {n} / 县数须至少为1")
+    exit_year = pd.to_numeric(prov["exit_year"], errors="coerce")
+    # A county is assessed in the year it applies to exit, never before: one that exits later
+    # would have exits dated after the campaign year, which validation rightly refuses.
+    prov = prov[~(exit_year > year)].copy()
+    if prov.empty:
+        raise SynthError(
+            f"province {province!r} has no county exiting in or before {year} / "
+            f"该省没有在{year}年或之前摘帽的县")
     prov["_this_year"] = pd.to_numeric(prov["exit_year"], errors="coerce") == year
     prov = prov.sort_values(["_this_year", "county_code"], ascending=[False, True])
     if n is not None:

@@ -290,3 +290,19 @@ def test_spotcheck_reports_input_files_changed_since_the_draw(campaign, tmp_path
     assert record["inputs_changed"] == [f"members/{code}.parquet"]
     assert "changed" in record["note_inputs"]
     assert record["sample_identical"] is True  # same content, other bytes: same draw
+
+
+def test_provisional_results_cannot_be_approved_but_can_be_returned(campaign,
+                                                                   tmp_path) -> None:
+    from flows.signoff import ProvisionalResultError, record_signoff
+
+    c = campaign.copy(tmp_path)
+    provisional = [code for code in c.counties if json.loads(
+        (c.ws / "results" / f"{code}.json").read_text("utf-8"))["provisional"]]
+    assert provisional, "the synthetic field data leave some visits awaiting review"
+    code = provisional[0]
+    with pytest.raises(ProvisionalResultError, match="provisional"):
+        record_signoff(c.ws, county=code, reviewer="王五", decision="approve", comment="同意")
+    entry = record_signoff(c.ws, county=code, reviewer="王五", decision="return",
+                           comment="补充入户")
+    assert entry.decision == "return" and len(entry.report_sha256) == 64

@@ -92,8 +92,8 @@ def test_pick_counties_prefers_the_year_and_falls_back() -> None:
     this_year = pick_counties(frame, "52", 2019, None)
     assert (this_year["exit_year"] == 2019).all() and len(this_year) == 24
     assert len(pick_counties(frame, "52", 2019, 30)) == 30
-    other = pick_counties(frame, "52", 2015, 3)  # nobody exited in 2015: any of the province
-    assert len(other) == 3 and (other["province_code"] == "52").all()
+    earlier = pick_counties(frame, "52", 2020, 70)  # 2020 first, then counties exited before
+    assert len(earlier) == 66 and (earlier["exit_year"].astype(int) <= 2020).all()
     with pytest.raises(SynthError):
         pick_counties(frame, "99", 2019, None)
 
@@ -136,3 +136,14 @@ def test_synth_field_needs_a_sample(campaign: tuple[Path, object], tmp_path: Pat
     out, _ = campaign
     with pytest.raises(SynthError, match="sample"):
         synth_field(out, tmp_path / "empty-ws")
+
+
+def test_pick_counties_never_takes_a_county_that_exits_after_the_year() -> None:
+    from flows.synth import pick_counties
+    from registry.synth import SynthError, load_county_frame
+
+    frame = load_county_frame()
+    picked = pick_counties(frame, "52", 2019, 60)
+    assert (picked["exit_year"].astype(int) <= 2019).all()
+    with pytest.raises(SynthError, match="2015"):
+        pick_counties(frame, "52", 2015, 3)
