@@ -19,7 +19,9 @@ PHONE_STARS = "****"
 # An 18-character resident ID (GB 11643) or an 11-digit mainland mobile number, not part of a
 # longer code (household and village codes are digit strings too, hashes are hex).
 ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
-PHONE_PATTERN = re.compile(r"(?<![0-9A-Za-z])(1\d{2})\d{4}(\d{4})(?![0-9A-Za-z])")
+# A mobile number as people write it: 13812345678, 138 1234 5678, 138-1234-5678, +86 138….
+PHONE_PATTERN = re.compile(
+    r"(?<![0-9A-Za-z+])(?:\+?86[-\s]?)?(1\d{2})[-\s]?\d{4}[-\s]?(\d{4})(?![0-9A-Za-z])")
 
 
 def _text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -62,6 +64,5 @@ def scrub_text(text: str) -> str:
 
 def find_unmasked(text: str) -> list[str]:
     """The unmasked ID numbers and mobile numbers found in ``text`` (empty when clean)."""
-    return [m.group(0) for m in ID_PATTERN.finditer(text)] + [
-        m.group(0) for m in PHONE_PATTERN.finditer(text)
-    ]
+    return [m.group(0) for pattern in (ID_PATTERN, PHONE_PATTERN)
+            for m in pattern.finditer(text)]

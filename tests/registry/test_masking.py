@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,3 +51,13 @@ def test_scrub_and_find_in_free_text() -> None:
     assert find_unmasked(clean) == []
     # longer codes and hashes are not mistaken for IDs or phones
     assert find_unmasked("130631101001000123456 " + "0123456789" * 6) == []
+
+
+@pytest.mark.parametrize("raw, masked", [
+    ("电话 138 1234 5678", "电话 138****5678"),
+    ("tel +86 138-1234-5678.", "tel 138****5678."),
+    ("户编号 5203241012010003", "户编号 5203241012010003"),  # a 16-digit code is not an ID
+])
+def test_scrub_text_catches_numbers_as_people_write_them(raw: str, masked: str) -> None:
+    assert scrub_text(raw) == masked
+    assert find_unmasked(scrub_text(raw)) == []
