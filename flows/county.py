@@ -395,17 +395,10 @@ def record_run(data_dir: Path, ws: Workspace, cfg: CampaignConfig, step: str,
         "campaign": cfg.campaign, "seed": cfg.seed, "year": cfg.year,
         "data_dir": str(data_dir.resolve()), "config": cfg.model_dump(mode="json"),
         "config_sha256": cfg.digest(), "code_version": code_version(), "versions": versions(),
-        "counties": {k: _merge_entry(ws, k, v) for k, v in counties.items()},
+        "counties": counties,
         "inputs": inputs,
-    }, io.write_json)
+    })
     return CampaignSummary(step, tuple(outcomes), str(ws.root))
-
-
-def _merge_entry(ws: Workspace, county: str, entry: dict[str, Any]) -> dict[str, Any]:
-    if ws.manifest.exists():
-        old = json.loads(ws.manifest.read_text(encoding="utf-8")).get("counties", {})
-        return {**old.get(county, {}), **entry}
-    return entry
 
 
 def publish_artifacts(ws: Workspace, summary: CampaignSummary) -> None:

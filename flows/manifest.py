@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from flows.io import sha256_file
+from flows.io import sha256_file, write_json
 
 __all__ = ["cache_key", "code_version", "sha256_file", "update_manifest", "versions"]
 
@@ -59,13 +59,15 @@ def now_utc() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def update_manifest(path: Path, update: dict[str, Any], write_json: Any) -> dict[str, Any]:
-    """Merge ``update`` into the manifest at ``path`` (per-county entries merge by code)."""
+def update_manifest(path: Path, update: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``update`` into the manifest at ``path``: a county's entry keeps the keys of
+    earlier steps (sample, assess) and takes the new ones."""
     manifest: dict[str, Any] = {}
     if path.exists():
         manifest = json.loads(path.read_text(encoding="utf-8"))
     counties = manifest.get("counties", {})
-    counties.update(update.pop("counties", {}))
+    for code, entry in update.pop("counties", {}).items():
+        counties[code] = {**counties.get(code, {}), **entry}
     inputs = manifest.get("inputs", {})
     inputs.update(update.pop("inputs", {}))
     manifest.update(update)

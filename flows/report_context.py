@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from flows.io import sha256_file
 from registry.contract import CHECKS
 from registry.masking import mask_id, mask_name, scrub_text
 
@@ -53,15 +54,6 @@ def utc_now() -> datetime:
 
 
 # --------------------------------------------------------------------------- hashing / stamps
-
-
-def sha256_file(path: Path) -> str:
-    """SHA-256 of a file's bytes, hex."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def results_paths(workspace: Path, county_code: str) -> dict[str, Path]:

@@ -53,6 +53,7 @@ def test_manifest_records_inputs_config_seed_versions_and_timings(campaign) -> N
     for code in campaign.counties:
         entry = m["counties"][code]
         assert entry["assess_status"] in {"done", "cached"}
+        assert entry["sample_status"] == "done"  # the assess run kept the sample step's keys
         timings = entry.get("assess_timings", {})
         assert "score_estimate" in timings or entry["assess_status"] == "cached"
 
