@@ -20,9 +20,12 @@ float → ``float64``; bool → ``bool`` (``boolean`` when nullable); date → `
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from registry.contract import TABLES, Column, TableName, TableSpec
 from registry.validation import (
@@ -31,9 +34,6 @@ from registry.validation import (
     concat_flags,
     file_error,
     flag,
-    isin,
-    matches,
-    positions,
 )
 
 TRUE_WORDS = frozenset({"true", "t", "1", "1.0", "yes", "y", "是"})
@@ -115,6 +115,12 @@ def check_codes(frame: pd.DataFrame, spec: TableSpec, *, file: str | None = None
     Raises:
         FileLevelError: ``code_as_number`` or ``code_format``, naming the first bad row.
     """
+    _checked_codes(frame, spec, file)
+
+
+def _checked_codes(frame: pd.DataFrame, spec: TableSpec, file: str | None) -> dict[str, pa.Array]:
+    """:func:`check_codes`; returns the checked columns as :func:`_text` gives them (Arrow)."""
+    texts: dict[str, pa.Array] = {}
     for col in spec.columns:
         if col.name not in frame.columns:
             continue
@@ -127,16 +133,30 @@ def check_codes(frame: pd.DataFrame, spec: TableSpec, *, file: str | None = None
         if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             first = int(np.flatnonzero(s.notna().to_numpy())[0]) if s.notna().any() else 0
             raise _code_error("code_as_number", frame, first, col, file, s.iloc[first])
-        text = _text(s)
-        floaty = matches(text, _FLOATY)
-        if floaty.any():
-            first = int(np.flatnonzero(floaty)[0])
-            raise _code_error("code_as_number", frame, first, col, file, text.iloc[first])
+        text = _text_arrow(s)
+        texts[col.name] = text
+        # Only a value with a character other than 0-9 can be floaty or of the wrong form, so
+        # the regular expression runs on those few (missing values pass both tests).
+        digits = pc.ascii_is_decimal(text).fill_null(True).to_numpy(zero_copy_only=False)
+        other = np.flatnonzero(~digits)
+        if len(other):
+            floaty = _full_match(text.take(pa.array(other)), _FLOATY)
+            if floaty.any():
+                first = int(other[floaty][0])
+                raise _code_error("code_as_number", frame, first, col, file, text[first].as_py())
         if is_code:
-            ok = matches(text, rf"[0-9]{{{col.length}}}") | text.isna().to_numpy()
+            length = pc.binary_length(text).fill_null(col.length).to_numpy(zero_copy_only=False)
+            ok = digits & (length == col.length)
             if not ok.all():
                 first = int(np.flatnonzero(~ok)[0])
-                raise _code_error("code_format", frame, first, col, file, text.iloc[first])
+                raise _code_error("code_format", frame, first, col, file, text[first].as_py())
+    return texts
+
+
+def _full_match(values: pa.Array, pattern: str) -> np.ndarray:
+    """True where the whole string matches the RE2 ``pattern`` (as ``validation.matches``)."""
+    found = pc.match_substring_regex(values, f"^(?:{pattern})$")
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def _code_error(
@@ -158,39 +178,114 @@ def _text(s: pd.Series, keep: frozenset[str] = frozenset()) -> pd.Series:
 
     ``keep``: words that are real values here (``none`` is a medical_insurance code).
     """
-    text = s.astype("str").str.strip()
-    missing = isin(text.str.lower(), MISSING_WORDS - keep)
-    return text.mask(missing) if missing.any() else text
+    return _str_series(_text_arrow(s, keep), s.index, s.name)
+
+
+_STR = pd.api.types.pandas_dtype("str")
+_MISSING_LEN = max(len(w) for w in MISSING_WORDS)
+
+
+def _words(words: frozenset[str] | list[str]) -> pa.Array:
+    return pa.array(sorted(words) if isinstance(words, frozenset) else words, pa.large_string())
+
+
+def _str_series(values: pa.Array, index: pd.Index, name: Hashable = None) -> pd.Series:
+    """An Arrow string array (nulls = missing) as a ``str`` Series, without a Python round trip."""
+    if getattr(_STR, "storage", None) == "pyarrow":
+        return pd.Series(pd.arrays.ArrowStringArray(values, dtype=_STR), index=index, name=name)
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=index, dtype="str", name=name)
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    """A ``str`` Series as one ``large_string`` Arrow array (missing values null)."""
+    arr = pa.array(values, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr if pa.types.is_large_string(arr.type) else arr.cast(pa.large_string())
+
+
+def _strip_missing(text: pa.Array, keep: frozenset[str]) -> pa.Array:
+    """Trim whitespace and null the spellings of "missing" (what ``_text`` does, on Arrow).
+
+    Only strings as short as the longest missing word can be one (lower-casing maps code point
+    to code point), so only those are lower-cased and looked up.
+    """
+    text = pc.utf8_trim_whitespace(text)
+    short = pc.less_equal(pc.utf8_length(text), _MISSING_LEN).fill_null(False)
+    if not pc.any(short).as_py():
+        return text
+    at = np.flatnonzero(short.to_numpy(zero_copy_only=False))
+    candidates = pc.utf8_lower(text.take(pa.array(at)))
+    hit = pc.is_in(candidates, value_set=_words(MISSING_WORDS - keep), skip_nulls=True)
+    hit = hit.fill_null(False).to_numpy(zero_copy_only=False)
+    if not hit.any():
+        return text
+    missing = np.zeros(len(text), dtype=bool)
+    missing[at[hit]] = True
+    return pc.if_else(pa.array(missing), pa.scalar(None, text.type), text)
+
+
+def _text_arrow(s: pd.Series, keep: frozenset[str] = frozenset()) -> pa.Array:
+    """:func:`_text` as a ``large_string`` Arrow array (missing values are null)."""
+    return _strip_missing(_arrow(s.astype("str")), keep)
+
+
+def _coded(s: pd.Series, keep: frozenset[str] = frozenset()) -> tuple[np.ndarray, pa.Array]:
+    """Few-valued text: (per-row index into the distinct values, -1 when missing; the distinct
+    values as :func:`_text` gives them). Cleaning and lookups then run on the distinct values.
+    """
+    encoded = _arrow(s.astype("str")).dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+    uniques = _strip_missing(encoded.dictionary, keep)
+    return codes, uniques
+
+
+def _per_row(codes: np.ndarray, per_unique: np.ndarray, fill: object) -> np.ndarray:
+    """Spread per-distinct-value results to rows (``fill`` where the row is missing)."""
+    return np.append(per_unique, np.asarray([fill], dtype=per_unique.dtype))[codes]
 
 
 def _no(s: pd.Series) -> pd.Series:
     return pd.Series(False, index=s.index)
 
 
+def _already(s: pd.Series, dtype: str) -> pd.Series:
+    """``s`` when it already has ``dtype``, else ``s.astype(dtype)``."""
+    return s if str(s.dtype) == dtype else s.astype(dtype)
+
+
 def _parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(numbers as float64, missing mask) — unparseable values are NaN but not missing."""
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        if s.dtype == np.float64:
+            return s, s.isna()
         num = pd.to_numeric(s, errors="coerce").astype("float64")
         return num, num.isna()
-    text = _text(s)
+    values = _text_arrow(s)
+    missing = pd.Series(values.is_null().to_numpy(zero_copy_only=False), index=s.index)
     try:  # fast path: Arrow parses plain numbers
-        values = pa.array(text, from_pandas=True).cast(pa.float64())
-        num = pd.Series(values.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
+        num = pd.Series(values.cast(pa.float64()).to_numpy(zero_copy_only=False),
+                        index=s.index, dtype="float64")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        plain = text.str.replace(",", "", regex=False)
+        plain = _str_series(values, s.index).str.replace(",", "", regex=False)
         num = pd.Series(pd.to_numeric(plain, errors="coerce"), index=s.index, dtype="float64")
-    return num, text.isna()
+    return num, missing
 
 
-def _coerce_column(s: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.Series, str]:
-    """(typed values, missing mask, unparseable mask, rule for unparseable)."""
+def _coerce_column(
+    s: pd.Series, col: Column, text: pa.Array | None = None
+) -> tuple[pd.Series, pd.Series, pd.Series, str]:
+    """(typed values, missing mask, unparseable mask, rule for unparseable).
+
+    ``text``: the column as :func:`_text_arrow` gives it, when already computed.
+    """
     kind = col.kind
     if kind in ("code", "str"):
-        text = _text(s)
-        return text, text.isna(), _no(s), ""
+        typed = _str_series(text if text is not None else _text_arrow(s), s.index, s.name)
+        return typed, typed.isna(), _no(s), ""
     if kind == "int":
         if pd.api.types.is_integer_dtype(s.dtype):
-            typed = s.astype("Int64")
+            typed = _already(s, "Int64")
             return typed, typed.isna(), _no(s), "bad_int"
         num, missing = _parse_number(s)
         integral = num.notna() & (num == np.floor(num)) & (num.abs() < 2**53)
@@ -201,17 +296,18 @@ def _coerce_column(s: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.
         return num, missing, ~missing & num.isna(), "bad_float"
     if kind == "bool":
         if pd.api.types.is_bool_dtype(s.dtype):
-            typed = s.astype("boolean")
+            typed = _already(s, "boolean")
             return typed, typed.isna(), _no(s), "bad_bool"
-        text = _text(s)
-        low = text.str.lower()
-        yes, no = isin(low, TRUE_WORDS), isin(low, FALSE_WORDS)
+        codes, uniques = _coded(s)
+        low = pc.utf8_lower(uniques)
+        yes = _per_row(codes, _in(low, TRUE_WORDS), False)
+        no = _per_row(codes, _in(low, FALSE_WORDS), False)
         typed = pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no)), index=s.index)
-        missing = text.isna()
+        missing = pd.Series(_per_row(codes, _null(uniques), True), index=s.index)
         return typed, missing, ~missing & ~(yes | no), "bad_bool"
     if kind == "date":
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            typed = s.astype("datetime64[us]")
+            typed = _already(s, "datetime64[us]")
             return typed, typed.isna(), _no(s), "bad_date"
         text = _text(s)
         iso = text.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
@@ -220,12 +316,24 @@ def _coerce_column(s: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.
         return typed, missing, ~missing & typed.isna(), "bad_date"
     # category: matched case-insensitively, returned in the code list's spelling
     choices = list(col.choices or ())
-    text = _text(s, keep=frozenset(c.lower() for c in choices))
-    where = positions(text.str.lower(), pd.Series([c.lower() for c in choices], dtype="str"))
-    typed = pd.Series(np.asarray([*choices, None], dtype=object)[where], index=s.index)
-    typed = typed.astype("str")
-    missing = text.isna()
+    codes, uniques = _coded(s, keep=frozenset(c.lower() for c in choices))
+    lowered = _words([c.lower() for c in choices])
+    found = pc.index_in(pc.utf8_lower(uniques), value_set=lowered, skip_nulls=True)
+    where = _per_row(codes, found.fill_null(-1).to_numpy(zero_copy_only=False), -1)
+    spelled = pa.array([*choices, None], pa.large_string())
+    typed = _str_series(spelled.take(pa.array(np.where(where < 0, len(choices), where))),
+                        s.index)
+    missing = pd.Series(_per_row(codes, _null(uniques), True), index=s.index)
     return typed, missing, ~missing & (where < 0), "unknown_category"
+
+
+def _in(values: pa.Array, words: frozenset[str]) -> np.ndarray:
+    found = pc.is_in(values, value_set=_words(words), skip_nulls=True)
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _null(values: pa.Array) -> np.ndarray:
+    return values.is_null().to_numpy(zero_copy_only=False)
 
 
 def coerce_table(frame: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -243,12 +351,12 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, pd
         FileLevelError: header or code problems.
     """
     out = normalise_headers(frame, spec)
-    check_codes(out, spec)
+    texts = _checked_codes(out, spec, None)
     table = str(spec.name)
     problems = []
     for col in spec.columns:
         raw = out[col.name]
-        typed, missing, bad, rule = _coerce_column(raw, col)
+        typed, missing, bad, rule = _coerce_column(raw, col, texts.get(col.name))
         out[col.name] = typed
         if not col.nullable:
             problems.append(flag(table, out, missing.to_numpy(dtype=bool), col.name,

@@ -125,3 +125,41 @@ def test_none_is_a_code_not_a_missing_value() -> None:
     typed, problems = coerce_table(m, TABLES[TableName.MEMBERS])
     assert typed["medical_insurance"].iloc[:2].tolist() == ["none", "none"]
     assert problems[["row", "rule"]].values.tolist() == [[4, "missing_value"]]
+
+
+def test_category_and_bool_spellings_are_normalised_per_distinct_value() -> None:
+    m = with_source(as_text(make_tables()[TableName.MEMBERS]), "members")
+    n = len(m)
+    m["relation"] = (([" Head ", "SPOUSE", "child", "n/a"] * n)[:n])
+    m["chronic_illness"] = ((["Yes", " nan ", "否", "maybe"] * n)[:n])
+    typed, problems = coerce_table(m, TABLES[TableName.MEMBERS])
+    want = (["head", "spouse", "child", None] * n)[:n]
+    assert [None if pd.isna(v) else v for v in typed["relation"]] == want
+    assert typed["relation"].dtype == "str"
+    assert typed["chronic_illness"].tolist()[:4] == [True, pd.NA, False, pd.NA][:min(n, 4)]
+    got = set(zip(problems["row"], problems["column"], problems["rule"], strict=True))
+    for i in range(n):
+        if i % 4 == 3:
+            assert (i + 2, "relation", "missing_value") in got
+            assert (i + 2, "chronic_illness", "bad_bool") in got
+        if i % 4 == 1:
+            assert (i + 2, "chronic_illness", "missing_value") in got
+
+
+def test_typed_input_keeps_its_values() -> None:
+    h = with_source(make_tables()[TableName.HOUSEHOLDS], "households")
+    typed, problems = coerce_table(h, HOUSEHOLDS)
+    text, _ = coerce_table(with_source(as_text(make_tables()[TableName.HOUSEHOLDS]),
+                                       "households"), HOUSEHOLDS)
+    assert problems.empty
+    pd.testing.assert_frame_equal(finalise_dtypes(typed, HOUSEHOLDS).drop(columns="source_file"),
+                                  finalise_dtypes(text, HOUSEHOLDS).drop(columns="source_file"))
+
+
+def test_code_check_finds_the_first_bad_row_among_digit_codes() -> None:
+    v = _villages()
+    v.loc[3, "village_code"] = "52032410000X"
+    v.loc[2, "village_code"] = "5.20324E+11"
+    with pytest.raises(FileLevelError) as info:
+        check_codes(v, VILLAGES)
+    assert (info.value.rule, info.value.row) == ("code_as_number", 4)

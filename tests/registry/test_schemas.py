@@ -39,3 +39,21 @@ def test_schema_strategy_draws_valid_frames(frame: pd.DataFrame) -> None:
     # pandera builds the strategy from the checks (slow: seconds per draw, hence slow).
     schema_for(TableName.SUPPORT_HISTORY).validate(frame)
     assert len(frame) == 3 and frame["amount"].ge(0).all()
+
+
+def test_code_checks_keep_pandera_names_and_reject_non_digits() -> None:
+    schema = schema_for(TableName.HOUSEHOLDS)
+    check = schema.columns["head_id_number"].checks[0]
+    assert (check.name, check.statistics) == ("str_matches", {"pattern": r"^[0-9]{17}[0-9X]$"})
+    h = validate_county(make_tables(), year=YEAR).clean[TableName.HOUSEHOLDS]
+    ok = h.copy()
+    ok.loc[0, "head_id_number"] = ok.loc[0, "head_id_number"][:17] + "X"
+    schema.validate(ok)
+    for bad in ("52032419650304123x", "5203241965030412", "５" * 18):
+        broken = h.copy()
+        broken.loc[0, "head_id_number"] = bad
+        with pytest.raises(pandera.errors.SchemaError):
+            schema.validate(broken)
+    wrong_dtype = h.astype({"village_code": "string[python]"})
+    with pytest.raises(pandera.errors.SchemaError):
+        schema.validate(wrong_dtype)
