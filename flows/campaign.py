@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from flows.runtime import prefect_defaults
+from flows.runtime import prefect_defaults, shared_api_url
 
 prefect_defaults()
 
@@ -60,7 +60,10 @@ def _collect(futures: Sequence[PrefectFuture], codes: Sequence[str], step: str,
     with CountyProgress(len(codes), step, enabled=progress) as bar:
         for fut in as_completed(list(futures)):
             code = by_id[fut.task_run_id]
-            result = fut.result(raise_on_failure=False)
+            try:
+                result = fut.result(raise_on_failure=False)
+            except Exception as exc:  # a worker process died (out of memory, killed, ...)
+                result = exc
             if not isinstance(result, CountyOutcome):
                 result = CountyOutcome.failed(code, step, result)
             outcomes[code] = result
@@ -70,7 +73,8 @@ def _collect(futures: Sequence[PrefectFuture], codes: Sequence[str], step: str,
 
 def _run_counties(submit: Callable[[str], PrefectFuture], codes: Sequence[str], step: str,
                   progress: bool) -> list[CountyOutcome]:
-    return _collect([submit(c) for c in codes], codes, step, progress)
+    with shared_api_url():
+        return _collect([submit(c) for c in codes], codes, step, progress)
 
 
 @flow(name="sample-campaign")

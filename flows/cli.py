@@ -37,10 +37,12 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", help="campaign.toml 
                                                 "official thresholds and income lines).")]
 CountyOpt = Annotated[list[str] | None, typer.Option("--county", help="Only this county "
                                                      "(repeatable).")]
-RunnerOpt = Annotated[Runner, typer.Option("--runner", help="threads, or dask (prefect-dask).")]
+RunnerOpt = Annotated[Runner, typer.Option(
+    "--runner", help="processes (default, one per core), threads, or dask (prefect-dask).")]
 DaskOpt = Annotated[str | None, typer.Option("--dask-address",
                                              help="An existing Dask scheduler, tcp://HOST:PORT.")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Threads or Dask workers.")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", help="Worker processes, threads or Dask workers (default: one per core).")]
 
 
 class Lang(StrEnum):
@@ -217,7 +219,7 @@ def select_counties_cmd(
 @app.command()
 @friendly
 def sample(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None, county: CountyOpt = None,
-           runner: RunnerOpt = Runner.THREADS, dask_address: DaskOpt = None,
+           runner: RunnerOpt = Runner.PROCESSES, dask_address: DaskOpt = None,
            workers: WorkersOpt = None,
            force: Annotated[bool, typer.Option(help="Redraw even if cached.")] = False) -> None:
     """Draw each county's two-stage sample and enumerator lists (WS/sample, WS/fieldwork).
@@ -236,7 +238,7 @@ def sample(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None, county: Co
 @app.command()
 @friendly
 def assess(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None, county: CountyOpt = None,
-           runner: RunnerOpt = Runner.THREADS, dask_address: DaskOpt = None,
+           runner: RunnerOpt = Runner.PROCESSES, dask_address: DaskOpt = None,
            workers: WorkersOpt = None,
            pdf: Annotated[bool, typer.Option(help="Also render PDF reports.")] = True,
            lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.ZH,

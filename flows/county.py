@@ -22,9 +22,11 @@ from flows.manifest import cache_key, code_version, sha256_file, update_manifest
 from flows.outcome import CampaignSummary, CountyOutcome
 from flows.workspace import Workspace
 from registry.contract import TableName
+from registry.validation import TableCount, ValidationResult
 
 SAMPLE_TABLES = (TableName.VILLAGES, TableName.HOUSEHOLDS, TableName.MEMBERS)
-ASSESS_TABLES = (*SAMPLE_TABLES, TableName.FIELD_CHECKS, TableName.SUPPORT_HISTORY)
+#: What is validated once per county and cached (the field checks change every night).
+REGISTRY_TABLES = (*SAMPLE_TABLES, TableName.SUPPORT_HISTORY)
 
 
 class CountyError(ValueError):
@@ -103,10 +105,12 @@ def _record_state(ws: Workspace, county: str, step: str, key: str, outputs: list
     return hashes
 
 
-def _quarantine(ws: Workspace, county: str, quarantine: pd.DataFrame) -> None:
-    """Write this county's quarantined rows as parts (merged into WS/quarantine/<table>.csv)."""
-    for old in ws.quarantine_dir().joinpath("parts").glob(f"{county}-*.csv"):
-        old.unlink()
+def _quarantine(ws: Workspace, county: str, quarantine: pd.DataFrame | None,
+                tables: tuple[TableName, ...]) -> None:
+    """Write this county's quarantined rows of ``tables`` as parts (merged into
+    WS/quarantine/<table>.csv), replacing the parts an earlier run wrote for those tables."""
+    for table in tables:
+        ws.quarantine_part(county, table.value).unlink(missing_ok=True)
     if quarantine is None or quarantine.empty:
         return
     for table, rows in quarantine.groupby("table", sort=True):
@@ -128,23 +132,10 @@ def merge_quarantine(ws: Workspace) -> dict[str, int]:
     return counts
 
 
-def _load_valid(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig,
-                tables: tuple[TableName, ...],
-                field_dir: Path | None = None) -> dict[TableName, pd.DataFrame]:
-    from registry.validation import validate_county
-
-    if field_dir is not None and TableName.FIELD_CHECKS in tables:
-        raw = io.load_county(data_dir, county,
-                             tables=tuple(t for t in tables if t != TableName.FIELD_CHECKS))
-        raw.update(io.load_county(field_dir, county, tables=(TableName.FIELD_CHECKS,)))
-    else:
-        raw = io.load_county(data_dir, county, tables=tables)
-    result = validate_county(raw, year=cfg.year, county_code=county,
-                             known_counties=io.county_codes(data_dir))
-    _quarantine(ws, county, result.quarantine)
+def _check_share(county: str, counts: dict[str, list[int]], cfg: CampaignConfig) -> None:
+    """Refuse a county whose registry has too large a share of bad rows."""
     for table in (TableName.HOUSEHOLDS, TableName.MEMBERS, TableName.VILLAGES):
-        read = len(raw.get(table, ()))
-        bad = read - len(result.clean.get(table, ()))
+        read, bad = counts.get(table.value, (0, 0))
         if read and bad / read > cfg.max_quarantine_share:
             raise CountyError(
                 f"County {county}: {bad} of {read} {table.value} rows "
@@ -153,7 +144,92 @@ def _load_valid(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig,
                 f"{county}县 {table.value} 表有 {bad}/{read} 行未通过校验，超过允许比例 "
                 f"{cfg.max_quarantine_share:.1%}，详见隔离文件。"
             )
-    return result.clean
+
+
+def _registry_key(data_dir: Path, county: str, cfg: CampaignConfig) -> str:
+    files = [*county_input_files(data_dir, county, REGISTRY_TABLES),
+             *io.table_files(data_dir, TableName.COUNTIES)]
+    inputs_key, _ = _inputs_digest(data_dir, files)
+    return cache_key(inputs_key, county, f"year={cfg.year}", code_version())
+
+
+def _cached_registry(ws: Workspace, county: str, key: str) -> ValidationResult | None:
+    from registry.validation import ValidationResult
+
+    folder = ws.registry_cache(county)
+    state_path = folder / "state.json"
+    if not state_path.exists():
+        return None
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    if state.get("key") != key:
+        return None
+    frames: dict[str, pd.DataFrame] = {}
+    for name, digest in state["files"].items():
+        path = folder / f"{name}.arrow"
+        if not path.exists() or sha256_file(path) != digest:
+            return None
+        frames[name] = pd.read_feather(path)
+    quarantine = frames.pop("quarantine")
+    return ValidationResult(
+        clean={TableName(t): df for t, df in frames.items()}, quarantine=quarantine,
+        counts={TableName(t): TableCount(*c) for t, c in state["counts"].items()},
+        quarantined_household_ids=tuple(state["quarantined_household_ids"]))
+
+
+def _store_registry(ws: Workspace, county: str, key: str, result: ValidationResult) -> None:
+    folder = ws.registry_cache(county)
+    (folder / "state.json").unlink(missing_ok=True)  # the record goes last: no stale match
+    named = {**{t.value: df for t, df in result.clean.items()}, "quarantine": result.quarantine}
+    files = {}
+    for name, frame in named.items():
+        path = folder / f"{name}.arrow"
+        io.atomic_write(path, lambda tmp, f=frame: f.reset_index(drop=True).to_feather(
+            tmp, compression="lz4"))
+        files[name] = sha256_file(path)
+    io.write_json({"key": key, "files": files,
+                   "counts": {t.value: [c.rows_read, c.rows_quarantined]
+                              for t, c in result.counts.items()},
+                   "quarantined_household_ids": list(result.quarantined_household_ids)},
+                  folder / "state.json")
+
+
+def registry_tables(data_dir: Path, ws: Workspace, county: str,
+                    cfg: CampaignConfig) -> ValidationResult:
+    """The county's validated registry (villages, households, members, support history).
+
+    Validated once and kept as Arrow files under WS/.state/registry/<county>/, keyed on the
+    SHA-256 of the input files, the county frame, the campaign year and the code version, and
+    checked against their recorded hashes when read: ``sample`` validates, ``assess`` (every
+    night) and a spot-check reuse. The county's quarantine parts are rewritten either way.
+    """
+    from registry.validation import validate_county
+
+    key = _registry_key(data_dir, county, cfg)
+    result = _cached_registry(ws, county, key)
+    if result is None:
+        raw = io.load_county(data_dir, county, tables=REGISTRY_TABLES)
+        result = validate_county(raw, year=cfg.year, county_code=county,
+                                 known_counties=io.county_codes(data_dir))
+        _store_registry(ws, county, key, result)
+    _quarantine(ws, county, result.quarantine, REGISTRY_TABLES)
+    _check_share(county, {t.value: [c.rows_read, c.rows_quarantined]
+                          for t, c in result.counts.items()}, cfg)
+    return result
+
+
+def field_rows(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig,
+               registry: ValidationResult, field_dir: Path | None = None) -> pd.DataFrame | None:
+    """The county's field checks, validated against its validated registry (None if none)."""
+    from registry.validation import validate_dependents
+
+    raw = io.load_county(field_dir or data_dir, county, tables=(TableName.FIELD_CHECKS,))
+    if TableName.FIELD_CHECKS not in raw:
+        _quarantine(ws, county, None, (TableName.FIELD_CHECKS,))
+        return None
+    result = validate_dependents({TableName.FIELD_CHECKS.value: raw[TableName.FIELD_CHECKS]},
+                                 households=registry, year=cfg.year)
+    _quarantine(ws, county, result.quarantine, (TableName.FIELD_CHECKS,))
+    return result.clean[TableName.FIELD_CHECKS]
 
 
 # ------------------------------------------------------------------------------------- sample
@@ -163,7 +239,6 @@ def sample_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
 
     ``fieldwork=False`` skips the enumerator list (a reproduction check needs only the sample).
     """
-    from flows.fieldwork import write_fieldwork
     from sampling.design import draw_county_sample
     from sampling.streams import county_rng
 
@@ -178,7 +253,7 @@ def sample_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
         return CountyOutcome(county, "sample", "cached", inputs_sha256=inputs_key,
                              outputs=state["outputs"], households=state.get("households", 0))
     timings: dict[str, float] = {}
-    clean = _load_valid(data_dir, ws, county, cfg, SAMPLE_TABLES)
+    clean = registry_tables(data_dir, ws, county, cfg).clean
     timings["load_validate"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     sample = draw_county_sample(clean[TableName.VILLAGES], clean[TableName.HOUSEHOLDS],
@@ -188,6 +263,8 @@ def sample_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     t2 = time.perf_counter()
     io.write_parquet(sample, ws.sample(county))
     if fieldwork:
+        from flows.fieldwork import write_fieldwork  # openpyxl: imported only when needed
+
         write_fieldwork(ws.fieldwork(county), sample, clean[TableName.HOUSEHOLDS],
                         clean[TableName.VILLAGES])
     timings["write"] = time.perf_counter() - t2
@@ -239,7 +316,9 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
                              outputs=state["outputs"], completion=state.get("completion", {}))
     timings: dict[str, float] = {}
     county_row = _county_row(data_dir, county)
-    clean = _load_valid(data_dir, ws, county, cfg, ASSESS_TABLES, field_dir=field_dir)
+    registry = registry_tables(data_dir, ws, county, cfg)
+    clean = {**registry.clean,
+             TableName.FIELD_CHECKS: field_rows(data_dir, ws, county, cfg, registry, field_dir)}
     households = clean[TableName.HOUSEHOLDS]
     sample = pd.read_parquet(ws.sample(county))
     timings["load_validate"] = time.perf_counter() - t0

@@ -27,6 +27,7 @@ def run_demo(workspace: Path, *, counties: int = 6, scale: float = 0.5, pdf: boo
              console: Console | None = None) -> int:
     """Run the whole job on a synthetic campaign; returns the exit status."""
     from flows.campaign import assess_campaign, sample_campaign
+    from flows.runtime import Runner, task_runner
     from flows.synth import synth_campaign, synth_field
 
     console = console or Console()
@@ -40,7 +41,8 @@ def run_demo(workspace: Path, *, counties: int = 6, scale: float = 0.5, pdf: boo
     config = ws / "campaign.toml"
     io.atomic_write_bytes(config, DEMO_CONFIG.encode("utf-8"))
     console.print("[bold]2/4 sample[/bold]: two-stage samples and enumerator lists")
-    sampled = sample_campaign(str(data), str(ws), str(config), None, False, True)
+    sampled = sample_campaign.with_options(task_runner=task_runner(Runner.PROCESSES))(
+        str(data), str(ws), str(config), None, False, True)
     if not sampled.ok:
         console.print("[red]sampling failed[/red]: " + "; ".join(
             f"{o.county_code}: {o.message}" for o in sampled.failed))
@@ -48,7 +50,8 @@ def run_demo(workspace: Path, *, counties: int = 6, scale: float = 0.5, pdf: boo
     console.print("[bold]3/4 synth-field[/bold]: the field app's visits")
     synth_field(data, ws, truth_dir=truth, seed=DEMO_SEED)
     console.print("[bold]4/4 assess[/bold]: checks, estimates, signals, reports")
-    assessed = assess_campaign(str(data), str(ws), str(config), None, False, pdf, "zh", True)
+    assessed = assess_campaign.with_options(task_runner=task_runner(Runner.PROCESSES))(
+        str(data), str(ws), str(config), None, False, pdf, "zh", True)
     from flows.cli import _summary
 
     _summary(assessed, "assess")

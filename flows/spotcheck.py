@@ -114,7 +114,10 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
     state = _sample_state(ws, county)
     cfg = CampaignConfig.model_validate(state.get("config") or manifest["config"])
     run = _run_id(mode)
-    sub = Workspace.at(ws.spotcheck_dir() / f"{county}-{run}")
+    # The sub-workspace reads the province workspace's validated registry when its key (the
+    # input files' SHA-256, the year, the code version) and its files' hashes match; any
+    # difference validates afresh (flows.county.registry_tables).
+    sub = Workspace.at(ws.spotcheck_dir() / f"{county}-{run}", cache_root=ws.root)
     if mode == "independent":
         seed = seed if seed is not None else secrets.randbelow(2**31 - 1)
         cfg = cfg.model_copy(update={"seed": seed})

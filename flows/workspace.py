@@ -8,15 +8,20 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Workspace:
-    """Paths of one campaign workspace."""
+    """Paths of one campaign workspace.
+
+    ``cache_root`` is the workspace whose validated-registry cache this one shares (a
+    spot-check's sub-workspace reads the province workspace's); by default its own root.
+    """
 
     root: Path
+    cache_root: Path | None = None
 
     @classmethod
-    def at(cls, path: Path | str) -> Workspace:
+    def at(cls, path: Path | str, *, cache_root: Path | str | None = None) -> Workspace:
         root = Path(path).resolve()
         root.mkdir(parents=True, exist_ok=True)
-        return cls(root)
+        return cls(root, Path(cache_root).resolve() if cache_root is not None else None)
 
     def _dir(self, name: str) -> Path:
         d = self.root / name
@@ -59,6 +64,12 @@ class Workspace:
     def state(self, county: str, step: str) -> Path:
         """The cache record of one county step: its key and output hashes."""
         return self._dir(".state") / f"{county}.{step}.json"
+
+    def registry_cache(self, county: str) -> Path:
+        """The validated registry tables of one county (``WS/.state/registry/<county>/``)."""
+        d = (self.cache_root or self.root) / ".state" / "registry" / county
+        d.mkdir(parents=True, exist_ok=True)
+        return d
 
     @property
     def manifest(self) -> Path:

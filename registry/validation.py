@@ -437,6 +437,9 @@ class ValidationResult:
     clean: dict[TableName, pd.DataFrame]
     quarantine: pd.DataFrame
     counts: dict[TableName, TableCount] = field(default_factory=dict)
+    #: ``household_id`` of the quarantined household rows: what :func:`validate_dependents`
+    #: needs to validate field checks later against this validation's clean households.
+    quarantined_household_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -630,11 +633,16 @@ def _dependent_rules(run: _Run, t: str) -> None:
         return
     where = positions(f["household_id"], _text(run.frames[th]["household_id"]))
     linked = where >= 0
+    bad_h = run.bad(th)
+    _dependent_flags(run, t, linked, linked & bad_h[np.where(linked, where, 0)])
+
+
+def _dependent_flags(run: _Run, t: str, linked: np.ndarray, to_bad: np.ndarray) -> None:
+    """Flag rows whose household does not exist, then rows whose household is quarantined."""
+    f = run.frames[t]
     orphan = f["household_id"].notna().to_numpy() & ~linked
     run.add(t, flag(t, f, orphan, "household_id", "unknown_household"))
-    bad_h = run.bad(th)
-    down = linked & bad_h[np.where(linked, where, 0)] & ~run.bad(t)
-    run.add(t, flag(t, f, down, "household_id", "household_quarantined"))
+    run.add(t, flag(t, f, to_bad & ~run.bad(t), "household_id", "household_quarantined"))
 
 
 def _field_rules(run: _Run) -> None:
@@ -686,10 +694,16 @@ def _finish(run: _Run, read: Mapping[str, int], check_schemas: bool) -> Validati
         parts.extend(run.flags.get(table, []))
     quarantine = concat_flags(parts).drop(columns="_pos")
     quarantine = quarantine.sort_values(["table", "file", "row"], kind="stable")
+    dropped: tuple[str, ...] = ()
+    th = TableName.HOUSEHOLDS.value
+    if th in run.frames:
+        ids = _text(run.frames[th]["household_id"])[run.bad(th)].dropna()
+        dropped = tuple(sorted(set(ids.astype(str))))
     return ValidationResult(
         clean={_key(k): v for k, v in clean.items()},
         quarantine=quarantine.reset_index(drop=True),
         counts={_key(k): v for k, v in counts.items()},
+        quarantined_household_ids=dropped,
     )
 
 
@@ -748,6 +762,47 @@ def validate_county(
     if SUPPORT_HISTORY in names:
         _support_rules(run, year)
         _dependent_rules(run, SUPPORT_HISTORY)
+    return _finish(run, read, check_schemas)
+
+
+def validate_dependents(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    households: ValidationResult,
+    year: int | None = None,
+    check_schemas: bool = True,
+) -> ValidationResult:
+    """Validate field checks and/or support history against an earlier validation's households.
+
+    Gives the same clean rows and quarantine as validating them in one
+    :func:`validate_county` call with the registry: these tables depend on the households
+    (an unknown or quarantined household quarantines the row) and never the other way round.
+    So a county's registry is validated once (at sampling) and each night's field rows alone.
+
+    Args:
+        tables: ``field_checks`` and/or ``support_history`` frames, raw or typed.
+        households: the result of :func:`validate_county` on the county's registry (its clean
+            households and ``quarantined_household_ids``).
+        year: the campaign year, for the year-range rules.
+        check_schemas: as in :func:`validate_county`.
+    """
+    allowed = {TableName.FIELD_CHECKS.value, SUPPORT_HISTORY}
+    unknown = sorted(str(t) for t in tables if str(t) not in allowed)
+    if unknown:
+        raise ValueError(f"validate_dependents takes field_checks/support_history, not {unknown}")
+    run = _Run(frames={}, flags={})
+    _prepare(tables, run)
+    read = {t: len(f) for t, f in run.frames.items()}
+    clean_ids = households.clean[TableName.HOUSEHOLDS]["household_id"]
+    dropped = list(households.quarantined_household_ids)
+    for t in run.frames:
+        if t == TableName.FIELD_CHECKS.value:
+            _field_rules(run)
+        else:
+            _support_rules(run, year)
+        ids = run.frames[t]["household_id"]
+        to_bad = isin(ids, dropped)
+        _dependent_flags(run, t, isin(ids, clean_ids) | to_bad, to_bad)
     return _finish(run, read, check_schemas)
 
 

@@ -209,6 +209,30 @@ def test_dask_runner_gives_results_identical_to_threads(campaign, tmp_path) -> N
             pd.read_parquet(campaign.ws / "results" / f"{code}.parquet"))
 
 
+def test_process_runner_gives_results_identical_to_threads(campaign, tmp_path) -> None:
+    """The default CLI runner: worker processes report to this process's API, and leave
+    PREFECT_API_URL as it was."""
+    import os
+
+    from flows.campaign import assess_campaign, sample_campaign
+    from flows.runtime import Runner, task_runner
+
+    c = campaign.copy(tmp_path)
+    before = os.environ.get("PREFECT_API_URL")
+    sampled = sample_campaign.with_options(task_runner=task_runner(Runner.PROCESSES, workers=2))(
+        str(c.data), str(c.ws), force=True)
+    assert sampled.ok and {o.status for o in sampled.outcomes} == {"done"}
+    flow = assess_campaign.with_options(task_runner=task_runner(Runner.PROCESSES, workers=2))
+    summary = flow(str(c.data), str(c.ws), force=True, pdf=False)
+    assert summary.ok and {o.status for o in summary.outcomes} == {"done"}
+    assert os.environ.get("PREFECT_API_URL") == before
+    for code in c.counties:
+        assert (c.ws / "sample" / f"{code}.parquet").read_bytes() == (
+            campaign.ws / "sample" / f"{code}.parquet").read_bytes()
+        assert (c.ws / "results" / f"{code}.json").read_bytes() == (
+            campaign.ws / "results" / f"{code}.json").read_bytes()
+
+
 def test_assess_publishes_a_verdict_table_artifact_with_report_links(campaign,
                                                                      tmp_path) -> None:
     from prefect.artifacts import Artifact

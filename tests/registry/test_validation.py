@@ -19,6 +19,7 @@ from registry.validation import (
     ValidationResult,
     validate_counties,
     validate_county,
+    validate_dependents,
 )
 from tests.registry.conftest import (
     COUNTY,
@@ -344,3 +345,49 @@ def test_a_same_day_call_back_is_a_second_visit_not_a_duplicate() -> None:
     hid = field.iloc[0]["household_id"]
     assert set(kept.loc[kept["household_id"] == hid, "outcome"]) >= {"not_home",
                                                                       field.iloc[0]["outcome"]}
+
+
+@pytest.mark.parametrize("mutate", [
+    None,
+    setv(H, 0, "dibao", "?"),             # household quarantined: its field rows cascade
+    setv(F, 0, "household_id", "H999"),   # a field row of no household
+    setv(F, 1, "water_cut_days", "400"),  # a field row's own rule
+    setv(S, 0, "amount", "-5"),
+], ids=["clean", "household_quarantined", "unknown_household", "field_rule", "support_rule"])
+def test_registry_then_dependents_equals_one_validation(tmp_path: Path, mutate) -> None:
+    """Validating the registry once and the field rows each night gives exactly what one
+    validation of everything gives: the same clean rows and the same quarantine."""
+    t = text_tables()
+    if mutate is not None:
+        mutate(t)
+    data = write_campaign(t, tmp_path / "data", ".csv", False)
+    tables = io.load_county(data, COUNTY)
+    kw = {"year": YEAR, "county_code": COUNTY, "known_counties": [COUNTY, OTHER_COUNTY]}
+    whole = validate_county(tables, **kw)
+    registry = validate_county({k: v for k, v in tables.items() if k != TableName.FIELD_CHECKS},
+                               **kw)
+    field = validate_dependents({F: tables[TableName.FIELD_CHECKS]}, households=registry,
+                                year=YEAR)
+    pd.testing.assert_frame_equal(field.clean[TableName.FIELD_CHECKS],
+                                  whole.clean[TableName.FIELD_CHECKS])
+    for table, part in ((TableName.FIELD_CHECKS, field), (TableName.SUPPORT_HISTORY, registry),
+                        (TableName.HOUSEHOLDS, registry)):
+        expect = whole.quarantine[whole.quarantine["table"] == table.value]
+        got = part.quarantine[part.quarantine["table"] == table.value]
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), expect.reset_index(drop=True),
+                                      check_dtype=False)
+        assert part.counts[table] == whole.counts[table]
+    support = validate_dependents({S: tables[TableName.SUPPORT_HISTORY]}, households=registry,
+                                  year=YEAR)
+    pd.testing.assert_frame_equal(support.clean[TableName.SUPPORT_HISTORY],
+                                  whole.clean[TableName.SUPPORT_HISTORY])
+    assert registry.quarantined_household_ids == tuple(sorted(
+        set(tables[TableName.HOUSEHOLDS]["household_id"])
+        - set(registry.clean[TableName.HOUSEHOLDS]["household_id"])))
+
+
+def test_validate_dependents_takes_only_dependent_tables() -> None:
+    registry = validate_county({k: v for k, v in text_tables().items()
+                                if k not in (F, S)}, year=YEAR)
+    with pytest.raises(ValueError, match="field_checks/support_history"):
+        validate_dependents({H: text_tables()[H]}, households=registry)

@@ -1,0 +1,101 @@
+"""One county's work without Prefect: the registry is validated once and reused, safely."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from flows import county as work
+from flows.config import CampaignConfig
+from flows.workspace import Workspace
+
+
+def _break_first_household(data, code: str) -> str:
+    """Make the county's first household invalid (household size 0); returns its id."""
+    path = data / "households" / f"{code}.parquet"
+    rows = pd.read_parquet(path)
+    rows.loc[0, "household_size"] = 0
+    rows.to_parquet(path, index=False)
+    return str(rows.loc[0, "household_id"])
+
+
+def _no_validation(*args, **kwargs):
+    raise AssertionError("the registry was validated again")
+
+
+def test_assess_reuses_the_registry_validated_at_sampling(campaign, tmp_path,
+                                                          monkeypatch) -> None:
+    c = campaign.copy(tmp_path)
+    code, cfg = c.counties[0], CampaignConfig()
+    _break_first_household(c.data, code)
+    ws = Workspace.at(c.ws)
+    work.sample_county(c.data, ws, code, cfg, force=True)
+    parts = ws.quarantine_dir() / "parts"
+    assert "household_size_min" in (parts / f"{code}-households.csv").read_text("utf-8-sig")
+    assert (parts / f"{code}-members.csv").exists()  # its members cascade
+
+    with monkeypatch.context() as m:
+        m.setattr("registry.validation.validate_county", _no_validation)
+        work.assess_county(c.data, ws, code, cfg, force=True, pdf=False)
+    cached = (c.ws / "results" / f"{code}.json").read_text("utf-8")
+    cached_q = {p.name: p.read_bytes() for p in parts.glob(f"{code}-*.csv")}
+
+    # The same county validated from scratch in a fresh workspace gives the same files.
+    fresh = Workspace.at(tmp_path / "fresh")
+    (fresh.root / "sample").mkdir(exist_ok=True)
+    (fresh.root / "sample" / f"{code}.parquet").write_bytes(ws.sample(code).read_bytes())
+    work.assess_county(c.data, fresh, code, cfg, force=True, pdf=False)
+    assert (fresh.root / "results" / f"{code}.json").read_text("utf-8") == cached
+    fresh_parts = fresh.quarantine_dir() / "parts"
+    assert {p.name: p.read_bytes() for p in fresh_parts.glob(f"{code}-*.csv")} == cached_q
+    assert f"{code}-households.csv" in cached_q
+
+
+def test_a_changed_or_tampered_registry_cache_is_validated_again(campaign, tmp_path,
+                                                                monkeypatch) -> None:
+    c = campaign.copy(tmp_path)
+    code, cfg = c.counties[1], CampaignConfig()
+    ws = Workspace.at(c.ws)
+    first = work.registry_tables(c.data, ws, code, cfg)
+    calls = []
+    import registry.validation as validation
+
+    real = validation.validate_county
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(validation, "validate_county", counting)
+    again = work.registry_tables(c.data, ws, code, cfg)
+    assert calls == []
+    for table, frame in first.clean.items():
+        pd.testing.assert_frame_equal(again.clean[table], frame)
+
+    # A cached file changed on disk: its recorded hash no longer matches.
+    cache = ws.registry_cache(code)
+    (cache / "households.arrow").write_bytes(b"garbage")
+    work.registry_tables(c.data, ws, code, cfg)
+    assert calls == [1]
+
+    # An input file changed: a new key.
+    _break_first_household(c.data, code)
+    result = work.registry_tables(c.data, ws, code, cfg)
+    assert calls == [1, 1]
+    assert len(result.quarantined_household_ids) == 1
+    state = json.loads((cache / "state.json").read_text("utf-8"))
+    assert state["quarantined_household_ids"] == list(result.quarantined_household_ids)
+
+
+def test_a_county_over_the_quarantine_limit_fails_also_from_the_cache(campaign,
+                                                                     tmp_path) -> None:
+    c = campaign.copy(tmp_path)
+    code = c.counties[2]
+    _break_first_household(c.data, code)
+    ws = Workspace.at(c.ws)
+    strict = CampaignConfig(max_quarantine_share=0.0)
+    for _ in range(2):  # validated, then read from the cache: refused both times
+        with pytest.raises(work.CountyError, match="failed validation"):
+            work.registry_tables(c.data, ws, code, strict)
