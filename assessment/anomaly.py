@@ -72,18 +72,22 @@ def features(
     so that a gap in the registry is not itself an anomaly. Below-line registry incomes get a
     margin of 0 (the most extreme value: an exit the registry itself does not support).
     """
-    ex = h[h["exited"].to_numpy(bool)]
-    size = ex["household_size"].to_numpy()
+    m = h["exited"].to_numpy(bool)
+
+    def col(name: str) -> np.ndarray:
+        return h[name].to_numpy()[m]
+
+    size = col("household_size")
     size = np.where(np.isfinite(size) & (size >= 1), size, np.nan)
-    pc = ex["income_per_capita"].to_numpy()
-    itemised = ex["income_total"].to_numpy() / size
-    labor = ex["labor_count"].to_numpy()
+    pc = col("income_per_capita")
+    itemised = col("income_total") / size
+    labor = col("labor_count")
     f = pd.DataFrame({
         "income_margin": np.clip(pc / income_line - 1.0, 0.0, None),
-        "labor_transfer_share": np.where(labor >= 1, ex["transfer_share"].to_numpy(), 0.0),
+        "labor_transfer_share": np.where(labor >= 1, col("transfer_share"), 0.0),
         "income_mismatch": (pc - itemised) / income_line,
-        "years_to_exit": ex["exit_year"].to_numpy() - ex["registration_year"].to_numpy(),
-    }, index=pd.Index(ex["household_id"].to_numpy(), name="household_id"))
+        "years_to_exit": col("exit_year") - col("registration_year"),
+    }, index=pd.Index(h["household_id"][m].to_numpy(), name="household_id"))
     if support is not None:
         sup = support.set_index("household_id").reindex(f.index)
         before = sup["before_window"].to_numpy()
@@ -220,7 +224,8 @@ def rank_revisits(
     k = n if top_n == 0 else min(n, top_n if top_n is not None else s.revisit_top_n)
     top = order[:k]
     zh, en = _reasons(f, top, feats, s)
-    village = h.set_index("household_id").loc[ids[top], "village_code"].to_numpy()
+    # features() keeps the exited rows of h in order: row i of f is the i-th exited household.
+    village = h["village_code"][h["exited"].to_numpy(bool)].to_numpy()[top]
     return pd.DataFrame({
         "rank": np.arange(1, k + 1, dtype=np.int64),
         "household_id": ids[top],

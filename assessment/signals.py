@@ -230,6 +230,16 @@ def _float(s: pd.Series) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+def _text(s: pd.Series) -> pd.Series:
+    return s.astype(str).reset_index(drop=True)
+
+
+def _col(h: pd.DataFrame, name: str, mask: np.ndarray | None = None) -> np.ndarray:
+    """A column of ``h`` as a NumPy array, optionally only the rows of a boolean mask."""
+    c = h[name]
+    return (c if mask is None else c[mask]).to_numpy()
+
+
 def prepare(households: pd.DataFrame) -> pd.DataFrame:
     """Check the registry columns and return a compact numeric frame the signals share."""
     missing = [c for c in REQUIRED_COLUMNS if c not in households.columns]
@@ -240,9 +250,10 @@ def prepare(households: pd.DataFrame) -> pd.DataFrame:
         )
     h = households
     out = pd.DataFrame({
-        "household_id": h["household_id"].astype(str).to_numpy(),
-        "village_code": h["village_code"].astype(str).to_numpy(),
-        "status": h["status"].astype(str).to_numpy(),
+        # Kept as (string) Series: a round trip through an object array costs a re-inference.
+        "household_id": _text(h["household_id"]),
+        "village_code": _text(h["village_code"]),
+        "status": _text(h["status"]),
         "registration_year": _float(h["registration_year"]),
         "exit_year": _float(h["exit_year"]),
         "household_size": _float(h["household_size"]),
@@ -259,7 +270,7 @@ def prepare(households: pd.DataFrame) -> pd.DataFrame:
     for c in ("dibao", "tekun", "relocated", "dilapidated_house", "serious_illness",
               "elderly_alone"):
         out[c] = _flag(h[c])
-    out["exited"] = out["status"].to_numpy() == "exited"
+    out["exited"] = out["status"].eq("exited").to_numpy(dtype=bool, na_value=False)
     return out
 
 
@@ -315,11 +326,18 @@ def _rate_signal(
 
 # --------------------------------------------------------------------------- signals 1, 2, 5
 
+def _exited_with_years(h: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mask of exited households with both years, and their registration and exit years."""
+    reg, ext = _col(h, "registration_year"), _col(h, "exit_year")
+    m = _col(h, "exited").astype(bool) & ~np.isnan(reg) & ~np.isnan(ext)
+    return m, reg[m], ext[m]
+
+
 def same_year_signal(h: pd.DataFrame, s: SignalSettings) -> Signal:
     """Signal 1 (突击式): registered and exited in the same year."""
-    ex = h[h["exited"] & h["registration_year"].notna() & h["exit_year"].notna()]
-    inv = (ex["exit_year"] == ex["registration_year"]).to_numpy()
-    return _rate_signal(SignalCode.SAME_YEAR, inv, ex["household_id"].to_numpy(), s.same_year,
+    m, reg, ext = _exited_with_years(h)
+    inv = ext == reg
+    return _rate_signal(SignalCode.SAME_YEAR, inv, _col(h, "household_id", m), s.same_year,
                         "当年识别当年脱贫", "were registered and exited in the same year",
                         "脱贫户", "exited households")
 
@@ -329,11 +347,11 @@ def quick_exit_signal(h: pd.DataFrame, s: SignalSettings) -> Signal:
 
     Same-year exits are signal 1 and are not counted again here.
     """
-    ex = h[h["exited"] & h["registration_year"].notna() & h["exit_year"].notna()]
-    gap = (ex["exit_year"] - ex["registration_year"]).to_numpy()
+    m, reg, ext = _exited_with_years(h)
+    gap = ext - reg
     inv = (gap >= 1) & (gap <= s.quick_exit_years)
     k = s.quick_exit_years
-    return _rate_signal(SignalCode.QUICK_EXIT, inv, ex["household_id"].to_numpy(), s.quick_exit,
+    return _rate_signal(SignalCode.QUICK_EXIT, inv, _col(h, "household_id", m), s.quick_exit,
                         f"在识别后第 {k} 年内脱贫（不含当年）",
                         f"exited within {k} year(s) after the registration year",
                         "脱贫户", "exited households")
@@ -341,10 +359,10 @@ def quick_exit_signal(h: pd.DataFrame, s: SignalSettings) -> Signal:
 
 def transfer_signal(h: pd.DataFrame, s: SignalSettings) -> Signal:
     """Signal 5 (一兜了之): labour present, transfers ≥ ``transfer_share`` of total income."""
-    ex = h[h["exited"] & (h["labor_count"] >= 1)]
-    inv = ((ex["transfer_share"] >= s.transfer_share) & (ex["income_total"] > 0)).to_numpy()
+    m = _col(h, "exited").astype(bool) & (_col(h, "labor_count") >= 1)
+    inv = (_col(h, "transfer_share", m) >= s.transfer_share) & (_col(h, "income_total", m) > 0)
     return _rate_signal(
-        SignalCode.TRANSFER_DEPENDENT, inv, ex["household_id"].to_numpy(), s.transfer_dependent,
+        SignalCode.TRANSFER_DEPENDENT, inv, _col(h, "household_id", m), s.transfer_dependent,
         f"转移性收入占总收入 {s.transfer_share:.0%} 以上",
         f"draw at least {s.transfer_share:.0%} of their income from transfers",
         "有劳动力的脱贫户", "exited households with labour",
@@ -367,20 +385,29 @@ def quota_signal(h: pd.DataFrame, s: SignalSettings, rng: np.random.Generator) -
     code = SignalCode.QUOTA
     zh, en = NAMES[code]
     threshold = f"lower-tail P(D ≤ d) < {s.quota_alpha:g} (binomial index of dispersion)"
-    reg = h[h["status"].isin(REGISTERED) & h["registration_year"].notna()]
-    years = np.sort(reg.loc[reg["exited"], "exit_year"].dropna().unique())
+    reg_year = _col(h, "registration_year")
+    m = h["status"].isin(REGISTERED).to_numpy(dtype=bool, na_value=False) & ~np.isnan(reg_year)
+    reg_year, exit_year = reg_year[m], _col(h, "exit_year", m)
+    exited = _col(h, "exited", m).astype(bool)
+    hid = _col(h, "household_id", m)
+    # Villages in sorted order (as a groupby would have them); a missing code (-1) is no village.
+    village, _ = pd.factorize(h["village_code"][m], sort=True)
+    n_villages = int(village.max()) + 1 if len(village) else 0
+    has_village = village >= 0
+    years = np.unique(exit_year[exited & ~np.isnan(exit_year)])
     d_obs = 0.0
     d_sim = np.zeros(s.bootstrap_reps)
     dof = 0
     used: list[int] = []
     ids: list[np.ndarray] = []
-    for y in years:
-        at_risk = (reg["registration_year"] <= y) & ~(reg["exited"] & (reg["exit_year"] < y))
-        r = reg[at_risk.to_numpy()]
-        exit_now = (r["exited"] & (r["exit_year"] == y)).to_numpy()
-        g = pd.DataFrame({"v": r["village_code"].to_numpy(), "x": exit_now}).groupby("v")["x"]
-        n_i = g.size().to_numpy(float)
-        x_i = g.sum().to_numpy(float)
+    for y in years:  # per exit year (a handful), vectorised over households
+        at_risk = (reg_year <= y) & ~(exited & (exit_year < y))
+        exit_now = at_risk & exited & (exit_year == y)
+        counted = at_risk & has_village
+        n_all = np.bincount(village[counted], minlength=n_villages)
+        present = n_all > 0  # villages with a household at risk this year
+        n_i = n_all[present].astype(float)
+        x_i = np.bincount(village[counted & exit_now], minlength=n_villages)[present].astype(float)
         total = x_i.sum()
         if total < s.quota_min_exits or len(n_i) < s.quota_min_villages or total == n_i.sum():
             continue
@@ -390,7 +417,7 @@ def quota_signal(h: pd.DataFrame, s: SignalSettings, rng: np.random.Generator) -
         d_sim += _dispersion(n_i, sim.astype(float))
         dof += len(n_i) - 1
         used.append(int(y))
-        ids.append(r["household_id"].to_numpy()[exit_now])
+        ids.append(hid[exit_now])
     if not used:
         return _not_computed(
             code, f"没有哪一年的脱贫户达到 {s.quota_min_exits} 户且分布在 "
@@ -564,21 +591,25 @@ def support_change(
     k = s.support_window_years
     ex = h.loc[h["exited"] & h["exit_year"].notna(),
                ["household_id", "exit_year", "registration_year"]]
+    # Join on integer codes of the ids (same matches as the strings, far cheaper to merge).
+    sh_ids = support_history["household_id"].astype(str)
+    codes, _ = pd.factorize(pd.concat([ex["household_id"], sh_ids], ignore_index=True))
+    ex = ex.assign(key=codes[:len(ex)])
     sh = pd.DataFrame({
-        "household_id": support_history["household_id"].astype(str).to_numpy(),
+        "key": codes[len(ex):],
         "year": _float(support_history["year"]),
         "amount": np.nan_to_num(_float(support_history["amount"])),
     })
     last = min(float(year), float(np.nanmax(sh["year"]))) if len(sh) else float(year)
     first = float(np.nanmin(sh["year"])) if len(sh) else float(year)
-    m = sh.merge(ex, on="household_id")
+    m = sh.merge(ex[["key", "exit_year", "registration_year"]], on="key")
     rel = m["year"].to_numpy() - m["exit_year"].to_numpy()
     registered = ~(m["year"].to_numpy() < m["registration_year"].to_numpy())
     m["before"] = np.where((rel >= -k) & (rel <= -1) & registered, m["amount"], 0.0)
     m["before_window"] = np.where((rel >= -k) & (rel <= -1), m["amount"], 0.0)
     m["after"] = np.where((rel >= 1) & (rel <= k) & (m["year"] <= last), m["amount"], 0.0)
-    sums = m.groupby("household_id")[["before", "before_window", "after"]].sum()
-    out = ex.set_index("household_id").join(sums).fillna(
+    sums = m.groupby("key")[["before", "before_window", "after"]].sum()
+    out = ex.set_index("key").join(sums).fillna(
         {"before": 0.0, "before_window": 0.0, "after": 0.0})
     e = out["exit_year"].to_numpy()
     # Years before registration are not "before exit" support years.
@@ -593,8 +624,8 @@ def support_change(
                                     out["before_window"] / np.maximum(n_window, 1), 0.0)
     out["has_after"] = n_after > 0
     out["evaluable"] = (n_before > 0) & (n_after > 0)
-    return out.reset_index()[["household_id", "before", "before_window", "after", "has_after",
-                              "evaluable"]]
+    return out.reset_index(drop=True)[["household_id", "before", "before_window", "after",
+                                       "has_after", "evaluable"]]
 
 
 def support_signal(change: pd.DataFrame | None, s: SignalSettings) -> Signal:

@@ -40,7 +40,10 @@ def revisit_rows(signals: CountySignals, households: pd.DataFrame) -> pd.DataFra
     rev = signals.revisits
     cols = ["household_id", *(c for c in ("head_name", "head_id_number", "phone")
                               if c in households.columns)]
-    pii = households[cols].astype({"household_id": str}).drop_duplicates("household_id")
+    # Only the listed households (≤ revisit_top_n), not the whole registry, are deduplicated.
+    listed = households["household_id"].astype(str).isin(rev["household_id"]).to_numpy(bool)
+    pii = (households.loc[listed, cols].astype({"household_id": str})
+           .drop_duplicates("household_id"))
     out = rev.merge(pii, on="household_id", how="left")
     for c in ("head_name", "head_id_number", "phone"):
         if c not in out.columns:
