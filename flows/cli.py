@@ -19,7 +19,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from flows.runtime import Runner, prefect_defaults
+from flows.runtime import Runner, early_server, prefect_defaults
 
 prefect_defaults()
 
@@ -226,11 +226,13 @@ def sample(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None, county: Co
 
     Example: exitcheck sample --data data --workspace ws --county 520324
     """
-    from flows.campaign import sample_campaign
+    with early_server() as server:
+        from flows.campaign import sample_campaign
 
-    _precheck(data, config, county)
-    flow = _flow_with_runner(sample_campaign, runner, workers, dask_address)
-    s = flow(str(data), str(workspace), str(config) if config else None, county, force, True)
+        _precheck(data, config, county)
+        flow = _flow_with_runner(sample_campaign, runner, workers, dask_address)
+        server.ready()
+        s = flow(str(data), str(workspace), str(config) if config else None, county, force, True)
     _summary(s, "sample")
     raise typer.Exit(0 if s.ok else 1)
 
@@ -247,12 +249,14 @@ def assess(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None, county: Co
 
     Example: exitcheck assess --data data --workspace ws
     """
-    from flows.campaign import assess_campaign
+    with early_server() as server:
+        from flows.campaign import assess_campaign
 
-    _precheck(data, config, county)
-    flow = _flow_with_runner(assess_campaign, runner, workers, dask_address)
-    s = flow(str(data), str(workspace), str(config) if config else None, county, force, pdf,
-             lang.value, True)
+        _precheck(data, config, county)
+        flow = _flow_with_runner(assess_campaign, runner, workers, dask_address)
+        server.ready()
+        s = flow(str(data), str(workspace), str(config) if config else None, county, force,
+                 pdf, lang.value, True)
     _summary(s, "assess")
     out.print(f"reports: {Path(workspace).resolve() / 'reports'}")
     raise typer.Exit(0 if s.ok else 1)
@@ -338,13 +342,19 @@ def spotcheck(data: DataOpt, workspace: WsOpt,
 
     Example: exitcheck spotcheck --data data --workspace ws --county 520324 --reproduce
     """
-    from flows.campaign import spot_check
-
     if reproduce == independent:
         raise ValueError("give exactly one of --reproduce or --independent / 请选择一种复核方式")
     mode = "reproduce" if reproduce else "independent"
-    r = spot_check(str(data), str(workspace), county, mode, seed,
-                   str(field_data) if field_data else None)
+    with early_server() as server:
+        # The spot-check's own modules are imported while the server boots.
+        import assessment.county  # noqa: F401
+        import flows.spotcheck  # noqa: F401
+        import sampling.design  # noqa: F401
+        from flows.campaign import spot_check
+
+        server.ready()
+        r = spot_check(str(data), str(workspace), county, mode, seed,
+                       str(field_data) if field_data else None)
     _print_spotcheck(r)
     if mode == "reproduce" and r.get("identical") is False:
         raise typer.Exit(1)

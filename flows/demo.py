@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from flows import io
+
+if TYPE_CHECKING:
+    from flows.runtime import EarlyServer
 
 DEMO_PROVINCE = "52"  # Guizhou: 66 national poverty counties, 24 of them exited in 2019
 DEMO_YEAR = 2019
@@ -26,6 +30,14 @@ ci_method = "beta"
 def run_demo(workspace: Path, *, counties: int = 6, scale: float = 0.5, pdf: bool = True,
              console: Console | None = None) -> int:
     """Run the whole job on a synthetic campaign; returns the exit status."""
+    from flows.runtime import early_server
+
+    with early_server() as server:  # Prefect's server boots while the campaign is generated
+        return _run(server, Path(workspace), counties, scale, pdf, console)
+
+
+def _run(server: EarlyServer, workspace: Path, counties: int, scale: float, pdf: bool,
+         console: Console | None) -> int:
     from flows.campaign import assess_campaign, sample_campaign
     from flows.runtime import Runner, task_runner
     from flows.synth import synth_campaign, synth_field
@@ -41,6 +53,7 @@ def run_demo(workspace: Path, *, counties: int = 6, scale: float = 0.5, pdf: boo
     config = ws / "campaign.toml"
     io.atomic_write_bytes(config, DEMO_CONFIG.encode("utf-8"))
     console.print("[bold]2/4 sample[/bold]: two-stage samples and enumerator lists")
+    server.ready()
     sampled = sample_campaign.with_options(task_runner=task_runner(Runner.PROCESSES))(
         str(data), str(ws), str(config), None, False, True)
     if not sampled.ok:

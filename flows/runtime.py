@@ -1,20 +1,25 @@
-"""Prefect environment defaults and the task runner (threads or a Dask cluster)."""
+"""Prefect environment defaults, the task runner (processes, threads or a Dask cluster) and
+an early start of Prefect's temporary API server."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import time
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
-# Set before Prefect is imported anywhere: no analytics (there may be no internet), a patient
-# ephemeral server (its first start runs database migrations, ~20-30 s on a small machine), and
-# Prefect's own console logging off: a county's failure is reported by exitcheck in plain words
-# (the closing table, the manifest), and Prefect would otherwise print its traceback to the
-# clerk. Set PREFECT_LOGGING_LEVEL=INFO to see Prefect's logs when debugging.
+# Set before Prefect is imported anywhere: no analytics or telemetry (there may be no
+# internet), a patient ephemeral server (its first start runs database migrations, ~20-30 s on
+# a small machine), and Prefect's own console logging off: a county's failure is reported by
+# exitcheck in plain words (the closing table, the manifest), and Prefect would otherwise print
+# its traceback to the clerk. Set PREFECT_LOGGING_LEVEL=INFO to see Prefect's logs when
+# debugging.
 _DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",  # Prefect's client-side telemetry: there is no internet to send it to
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     "PREFECT_LOGGING_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_SERVER_LEVEL": "WARNING",
@@ -93,3 +98,158 @@ def shared_api_url() -> Iterator[None]:
     finally:
         if os.environ.get("PREFECT_API_URL") == url:
             del os.environ["PREFECT_API_URL"]
+
+
+# ------------------------------------------------------------------ the temporary API server
+_SERVER_ENV = {  # what Prefect's own SubprocessASGIServer sets for its temporary server
+    "PREFECT_UI_ENABLED": "0",
+    "PREFECT__SERVER_EPHEMERAL": "1",
+    "PREFECT__SERVER_FINAL": "1",
+}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class EarlyServer:
+    """Prefect's temporary API server, started when a command starts rather than at its flow.
+
+    Without ``PREFECT_API_URL`` Prefect starts a temporary server at the first flow call: it
+    imports the server code in this process (seconds), starts the same server in a
+    subprocess and waits for it. Started here, at the top of a command, the subprocess boots
+    while this process imports pandas, Prefect and exitcheck, and this process never imports
+    the server code. It is the same server Prefect would start (the same uvicorn command and
+    settings); a configured server (``PREFECT_API_URL`` in the environment or the Prefect
+    profile) is always used instead, and any failure falls back to Prefect's own start-up.
+    """
+
+    def __init__(self) -> None:
+        self.proc: Any = None
+        self.url: str | None = None
+        self._settings: contextlib.ExitStack = contextlib.ExitStack()
+        self._ready = False
+        if os.environ.get("PREFECT_API_URL"):
+            return
+        # Whether a server is configured (the active Prefect profile, a test harness) is known
+        # only to Prefect's settings, and importing Prefect takes seconds: a fresh command
+        # starts the server now and checks in ready(), once its own imports are done.
+        if "prefect.settings" in sys.modules and not self._wanted():
+            return
+        self._spawn()
+
+    @staticmethod
+    def _wanted() -> bool:
+        from prefect.settings import get_current_settings
+
+        settings = get_current_settings()
+        return not settings.api.url and bool(settings.server.ephemeral.enabled)
+
+    def _spawn(self) -> None:
+        import importlib.util
+        import subprocess
+
+        spec = importlib.util.find_spec("prefect")
+        if spec is None or not spec.submodule_search_locations:
+            return
+        app_dir = os.path.dirname(next(iter(spec.submodule_search_locations)))
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}/api"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port",
+             str(port), "--log-level", "error", "--lifespan", "on"],
+            env={**os.environ, **_SERVER_ENV}, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def _kill(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc, self.url = None, None
+
+    def ready(self) -> None:
+        """Wait until the server answers, and point this process's Prefect client at it.
+
+        Also turns off flow-run heartbeats for the command's flows: a command's run lasts
+        while its terminal shows it, and Prefect waits up to a second for its heartbeat thread
+        at the end of every flow run. Deployments (``exitcheck serve``) keep them.
+        """
+        import urllib.request
+
+        from prefect.settings import (
+            PREFECT_API_URL,
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+            temporary_settings,
+        )
+
+        if self._ready:
+            return
+        self._ready = True
+        updates: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        if self.proc is not None and not self._wanted():
+            self._kill()  # a configured server (or none wanted): Prefect's choice stands
+        if self.proc is not None:
+            if self._wait_healthy(urllib.request):
+                updates[PREFECT_API_URL] = self.url
+            else:
+                self._kill()  # it could not start: Prefect starts its own
+        self._settings.enter_context(temporary_settings(updates=updates))
+
+    def _wait_healthy(self, request: Any) -> bool:
+        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 180))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                with request.urlopen(f"{self.url}/health", timeout=2) as r:
+                    if r.status == 200:
+                        return True
+            except OSError:
+                time.sleep(0.1)
+        return False
+
+    def stop(self) -> None:
+        """Restore the settings and stop the server (if this object started one)."""
+        if self.proc is not None and "prefect.events.worker" in sys.modules:
+            _drain_prefect_workers()  # else they retry a stopped server for a minute at exit
+        self._settings.close()
+        self._kill()
+
+
+def _drain_prefect_workers() -> None:
+    """Send Prefect's queued logs and events before its server stops (as its test harness)."""
+    import inspect
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    async def drain() -> None:
+        with contextlib.suppress(RuntimeError):  # a worker that never started
+            result = APILogWorker.instance().drain()
+            if inspect.isawaitable(result):
+                await result
+        result = EventsWorker.drain_all()
+        if inspect.isawaitable(result):
+            await result
+
+    with contextlib.suppress(Exception):  # shutting down: never fail a finished command here
+        run_coro_as_sync(drain())
+
+
+@contextlib.contextmanager
+def early_server() -> Iterator[EarlyServer]:
+    """``with early_server() as server: <imports>; server.ready(); <flow>`` (see EarlyServer)."""
+    server = EarlyServer()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -680,8 +680,9 @@ def _support_rules(run: _Run, year: int | None) -> None:
 
 def _finish(run: _Run, read: Mapping[str, int], check_schemas: bool) -> ValidationResult:
     from registry.headers import finalise_dtypes, spec_for  # headers imports this module
-    from registry.schemas import schema_for
 
+    if check_schemas:
+        from registry.schemas import schema_for  # pandera: imported only when checking
     clean: dict[str, pd.DataFrame] = {}
     counts: dict[str, TableCount] = {}
     parts = []

@@ -1,0 +1,85 @@
+"""Prefect's temporary server started early by a command, and the task runners."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from flows.runtime import EarlyServer, Runner, task_runner
+
+# A fresh interpreter, as a command is: Prefect is not imported when the server is started.
+SCRIPT = textwrap.dedent("""
+    import json, os, sys
+    from flows.runtime import early_server, prefect_defaults
+
+    prefect_defaults()
+    with early_server() as server:
+        spawned = server.proc is not None
+        from prefect import flow
+
+        @flow
+        def hello() -> str:
+            from prefect.settings import get_current_settings
+            return str(get_current_settings().api.url)
+
+        server.ready()
+        url = hello()
+        pid = server.proc.pid if server.proc else None
+    alive = pid is not None and os.path.exists(f"/proc/{pid}") and \\
+        open(f"/proc/{pid}/stat").read().split()[2] != "Z"
+    print(json.dumps({"spawned": spawned, "url": url, "server_url": server.url,
+                      "env_after": os.environ.get("PREFECT_API_URL"), "alive_after": alive}))
+""")
+
+
+def _run(env: dict[str, str]) -> dict:
+    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_command_starts_the_temporary_server_early_and_stops_it(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    out = _run(env)
+    assert out["spawned"] is True
+    assert out["url"].startswith("http://127.0.0.1:") and out["url"].endswith("/api")
+    assert out["alive_after"] is False  # stopped with the command
+    assert out["env_after"] is None
+
+
+def test_a_configured_server_is_used_instead(monkeypatch) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    server = EarlyServer()
+    assert server.proc is None and server.url is None
+    server.stop()
+
+
+def test_inside_a_harness_no_server_is_started(prefect_harness) -> None:
+    """Prefect already imported and its settings name a server: nothing is spawned."""
+    server = EarlyServer()
+    try:
+        assert server.proc is None
+        server.ready()  # only turns off heartbeats
+        from prefect.settings import get_current_settings
+
+        assert get_current_settings().flows.heartbeat_frequency is None
+    finally:
+        server.stop()
+    from prefect.settings import get_current_settings
+
+    assert get_current_settings().flows.heartbeat_frequency is not None  # restored
+
+
+@pytest.mark.parametrize("runner", list(Runner))
+def test_every_runner_builds(runner: Runner) -> None:
+    built = task_runner(runner, workers=2)
+    assert type(built).__name__ == {"processes": "ProcessPoolTaskRunner",
+                                    "threads": "ThreadPoolTaskRunner",
+                                    "dask": "DaskTaskRunner"}[runner.value]
