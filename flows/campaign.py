@@ -15,6 +15,7 @@ from flows.runtime import prefect_defaults, shared_api_url
 prefect_defaults()
 
 from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 
 from flows import county as work  # noqa: E402
@@ -35,7 +36,10 @@ def _io_error(task, task_run, state) -> bool:
     return False
 
 
-@task(name="sample-county", retries=2, retry_delay_seconds=1, retry_condition_fn=_io_error)
+# Reruns are cached by flows.county on content hashes (inputs, config, code version), which
+# Prefect's own task cache does not know about; its cache key would only cost time.
+@task(name="sample-county", retries=2, retry_delay_seconds=1, retry_condition_fn=_io_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def sample_county_task(data_dir: str, workspace: str, county: str, config_json: str,
                        force: bool = False) -> CountyOutcome:
     """Validate one county's registry and draw its two-stage sample."""
@@ -43,7 +47,8 @@ def sample_county_task(data_dir: str, workspace: str, county: str, config_json: 
                               CampaignConfig.model_validate_json(config_json), force=force)
 
 
-@task(name="assess-county", retries=2, retry_delay_seconds=1, retry_condition_fn=_io_error)
+@task(name="assess-county", retries=2, retry_delay_seconds=1, retry_condition_fn=_io_error,
+      cache_policy=NO_CACHE, persist_result=False)
 def assess_county_task(data_dir: str, workspace: str, county: str, config_json: str,
                        force: bool = False, pdf: bool = True, lang: str = "zh") -> CountyOutcome:
     """Score, estimate, compute signals and render the report of one county."""

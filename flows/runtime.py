@@ -133,6 +133,7 @@ class EarlyServer:
         self.url: str | None = None
         self._settings: contextlib.ExitStack = contextlib.ExitStack()
         self._ready = False
+        self._env_set = False
         if os.environ.get("PREFECT_API_URL"):
             return
         # Whether a server is configured (the active Prefect profile, a test harness) is known
@@ -185,24 +186,26 @@ class EarlyServer:
         """
         import urllib.request
 
-        from prefect.settings import (
-            PREFECT_API_URL,
-            PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-            temporary_settings,
-        )
+        from prefect.context import refresh_global_settings_context
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
         if self._ready:
             return
         self._ready = True
-        updates: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
         if self.proc is not None and not self._wanted():
             self._kill()  # a configured server (or none wanted): Prefect's choice stands
         if self.proc is not None:
             if self._wait_healthy(urllib.request):
-                updates[PREFECT_API_URL] = self.url
+                # In the environment, for the workers this process starts, and in Prefect's
+                # process-wide settings, for its own threads (the process runner forwards the
+                # workers' events from a thread that does not see a settings context).
+                os.environ["PREFECT_API_URL"] = str(self.url)
+                self._env_set = True
+                refresh_global_settings_context()
             else:
                 self._kill()  # it could not start: Prefect starts its own
-        self._settings.enter_context(temporary_settings(updates=updates))
+        self._settings.enter_context(
+            temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))
 
     def _wait_healthy(self, request: Any) -> bool:
         timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 180))
@@ -221,6 +224,12 @@ class EarlyServer:
         if self.proc is not None and "prefect.events.worker" in sys.modules:
             _drain_prefect_workers()  # else they retry a stopped server for a minute at exit
         self._settings.close()
+        if self._env_set and os.environ.get("PREFECT_API_URL") == self.url:
+            from prefect.context import refresh_global_settings_context
+
+            del os.environ["PREFECT_API_URL"]
+            refresh_global_settings_context()
+        self._env_set = False
         self._kill()
 
 

@@ -56,3 +56,25 @@ def test_write_fieldwork(tmp_path):
     assert all(names[r[3]] == r[4] for r in rows)
     assert {r[3] for r in rows} == set(mine["household_id"])
     assert all(isinstance(r[5], str) and np.char.str_len(r[5]) > 0 for r in rows)
+
+
+def test_text_that_looks_like_a_formula_or_link_stays_text(tmp_path):
+    """A name typed as '=...' or a URL must not become an Excel formula or hyperlink."""
+    v, h = make_county(n_villages=3, households_per_village=20, seed=4)
+    s = draw_county_sample(v, h, SamplingSettings(), county_rng(5, "130631"), seed=5,
+                           county_code="130631")
+    h = h.copy()
+    drawn = h["household_id"].isin(s["household_id"]).to_numpy()
+    first, second = h.index[drawn][:2]
+    h.loc[first, "head_name"] = '=HYPERLINK("http://x","y")'
+    h.loc[second, "head_name"] = "http://example.com"
+    out = write_fieldwork(tmp_path / "f.xlsx", s, h, v)
+    wb = load_workbook(out)
+    cells = {r[3].value: r[4] for name in wb.sheetnames[1:]
+             for r in wb[name].iter_rows(min_row=4)}
+    formula = cells[h.loc[first, "household_id"]]
+    assert formula.value == '=HYPERLINK("http://x","y")' and formula.data_type == "s"
+    link = cells[h.loc[second, "household_id"]]
+    assert link.value == "http://example.com" and link.hyperlink is None
+    ids = [r[3] for name in wb.sheetnames[1:] for r in wb[name].iter_rows(min_row=4)]
+    assert {c.number_format for c in ids} == {"@"}  # ids stay text
