@@ -266,7 +266,12 @@ def write_results(runs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "Assess breakdown (s, run 1): "
         + ", ".join(f"{k} {v:.1f}" for k, v in assess.items()) + ".",
         "",
-        "## End to end through the CLI (Prefect ephemeral server, thread runner, 2 workers)",
+        "## End to end through the CLI (Prefect's temporary server, process runner, one worker "
+        "per core)",
+        "",
+        "Each command starts Prefect's temporary server as it starts (flows/runtime.py). Peak "
+        "RSS is the largest single process of the command (the command, a worker process or "
+        "the server), as `os.wait4` reports it.",
         "",
         "| command | seconds | peak RSS (MB) |",
         "|---|---:|---:|",
