@@ -196,7 +196,7 @@ def _store_registry(ws: Workspace, county: str, key: str, result: ValidationResu
     for name, frame in named.items():
         path = folder / f"{name}.arrow"
         io.atomic_write(path, lambda tmp, f=frame: f.reset_index(drop=True).to_feather(
-            tmp, compression="lz4"))
+            tmp, compression="zstd"))
         files[name] = sha256_file(path)
     io.write_json({"key": key, "files": files,
                    "counts": {t.value: [c.rows_read, c.rows_quarantined]
