@@ -116,6 +116,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _die_with_parent() -> None:
+    """In the server's process (Linux): stop when the command's process dies, even by
+    ``kill -9``, so that no temporary server outlives its command."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 class EarlyServer:
     """Prefect's temporary API server, started when a command starts rather than at its flow.
 
@@ -165,7 +175,8 @@ class EarlyServer:
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port",
              str(port), "--log-level", "error", "--lifespan", "on"],
             env={**os.environ, **_SERVER_ENV}, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
 
     def _kill(self) -> None:
         if self.proc is not None:

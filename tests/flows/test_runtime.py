@@ -54,6 +54,36 @@ def test_a_command_starts_the_temporary_server_early_and_stops_it(tmp_path) -> N
     assert out["env_after"] is None
 
 
+def _gone(pid: int) -> bool:
+    """The process has exited (a zombie not yet reaped by its new parent counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_server_does_not_outlive_a_killed_command(tmp_path) -> None:
+    import signal
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    script = ("import time; from flows.runtime import EarlyServer; s = EarlyServer(); "
+              "print(s.proc.pid, flush=True); time.sleep(600)")
+    command = subprocess.Popen([sys.executable, "-c", script], env=env,
+                               stdout=subprocess.PIPE, text=True)
+    server = int(command.stdout.readline())
+    command.send_signal(signal.SIGKILL)
+    command.wait(10)
+    deadline = time.monotonic() + 20
+    while not _gone(server) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    gone = _gone(server)
+    assert gone, "the temporary server outlived its killed command"
+
+
 def test_a_configured_server_is_used_instead(monkeypatch) -> None:
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     server = EarlyServer()
