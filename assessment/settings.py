@@ -84,7 +84,7 @@ class Thresholds(BaseModel):
     # Floor on the estimated design effect in the beta interval: the effective sample size
     # never exceeds the number of households (Korn & Graubard 1998; NCHS Data Presentation
     # Standards for Proportions, Parker et al. 2017). Without it the wrong-exit interval
-    # covered the truth in 91.8 % of 500 simulated samples, with it 93-97 % (docs/methods.md).
+    # covered the truth in 91.8 % of 500 simulated samples, with it 94.0 % (docs/methods.md §7).
     # None reproduces R survey's svyciprop exactly.
     min_deff: float | None = Field(1.0, gt=0)
 

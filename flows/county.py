@@ -77,9 +77,13 @@ def county_input_files(data_dir: Path, county: str, tables: tuple[TableName, ...
     return files
 
 
-def _inputs_digest(data_dir: Path, files: list[Path]) -> tuple[str, dict[str, str]]:
-    hashes = {(str(f.relative_to(data_dir)) if f.is_relative_to(data_dir) else str(f)):
-              sha256_file(f) for f in files}
+def _inputs_digest(data_dir: Path, files: list[Path],
+                   known: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    """One key over the files' SHA-256 (``known`` holds hashes already computed this run)."""
+    known = known or {}
+    names = [str(f.relative_to(data_dir)) if f.is_relative_to(data_dir) else str(f)
+             for f in files]
+    hashes = {n: known.get(n) or sha256_file(f) for n, f in zip(names, files, strict=True)}
     return cache_key(*(f"{k}={v}" for k, v in sorted(hashes.items()))), hashes
 
 
@@ -132,10 +136,11 @@ def merge_quarantine(ws: Workspace) -> dict[str, int]:
     return counts
 
 
-def _check_share(county: str, counts: dict[str, list[int]], cfg: CampaignConfig) -> None:
+def _check_share(county: str, counts: dict[TableName, TableCount], cfg: CampaignConfig) -> None:
     """Refuse a county whose registry has too large a share of bad rows."""
     for table in (TableName.HOUSEHOLDS, TableName.MEMBERS, TableName.VILLAGES):
-        read, bad = counts.get(table.value, (0, 0))
+        count = counts.get(table, TableCount(0, 0))
+        read, bad = count.rows_read, count.rows_quarantined
         if read and bad / read > cfg.max_quarantine_share:
             raise CountyError(
                 f"County {county}: {bad} of {read} {table.value} rows "
@@ -146,10 +151,11 @@ def _check_share(county: str, counts: dict[str, list[int]], cfg: CampaignConfig)
             )
 
 
-def _registry_key(data_dir: Path, county: str, cfg: CampaignConfig) -> str:
+def _registry_key(data_dir: Path, county: str, cfg: CampaignConfig,
+                  known: dict[str, str] | None) -> str:
     files = [*county_input_files(data_dir, county, REGISTRY_TABLES),
              *io.table_files(data_dir, TableName.COUNTIES)]
-    inputs_key, _ = _inputs_digest(data_dir, files)
+    inputs_key, _ = _inputs_digest(data_dir, files, known)
     return cache_key(inputs_key, county, f"year={cfg.year}", code_version())
 
 
@@ -205,18 +211,19 @@ def _store_registry(ws: Workspace, county: str, key: str, result: ValidationResu
                   folder / "state.json")
 
 
-def registry_tables(data_dir: Path, ws: Workspace, county: str,
-                    cfg: CampaignConfig) -> ValidationResult:
+def registry_tables(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig,
+                    known_hashes: dict[str, str] | None = None) -> ValidationResult:
     """The county's validated registry (villages, households, members, support history).
 
     Validated once and kept as Arrow files under WS/.state/registry/<county>/, keyed on the
     SHA-256 of the input files, the county frame, the campaign year and the code version, and
     checked against their recorded hashes when read: ``sample`` validates, ``assess`` (every
     night) and a spot-check reuse. The county's quarantine parts are rewritten either way.
+    ``known_hashes`` are input hashes the caller already computed (not hashed again).
     """
     from registry.validation import validate_county
 
-    key = _registry_key(data_dir, county, cfg)
+    key = _registry_key(data_dir, county, cfg, known_hashes)
     result = _cached_registry(ws, county, key)
     if result is None:
         raw = io.load_county(data_dir, county, tables=REGISTRY_TABLES)
@@ -224,8 +231,7 @@ def registry_tables(data_dir: Path, ws: Workspace, county: str,
                                  known_counties=io.county_codes(data_dir))
         _store_registry(ws, county, key, result)
     _quarantine(ws, county, result.quarantine, REGISTRY_TABLES)
-    _check_share(county, {t.value: [c.rows_read, c.rows_quarantined]
-                          for t, c in result.counts.items()}, cfg)
+    _check_share(county, result.counts, cfg)
     return result
 
 
@@ -267,7 +273,7 @@ def sample_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
         return CountyOutcome(county, "sample", "cached", inputs_sha256=inputs_key,
                              outputs=state["outputs"], households=state.get("households", 0))
     timings: dict[str, float] = {}
-    clean = registry_tables(data_dir, ws, county, cfg).clean
+    clean = registry_tables(data_dir, ws, county, cfg, input_hashes).clean
     timings["load_validate"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     sample = draw_county_sample(clean[TableName.VILLAGES], clean[TableName.HOUSEHOLDS],
@@ -330,7 +336,7 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
                              outputs=state["outputs"], completion=state.get("completion", {}))
     timings: dict[str, float] = {}
     county_row = _county_row(data_dir, county)
-    registry = registry_tables(data_dir, ws, county, cfg)
+    registry = registry_tables(data_dir, ws, county, cfg, input_hashes)
     clean = {**registry.clean,
              TableName.FIELD_CHECKS: field_rows(data_dir, ws, county, cfg, registry, field_dir)}
     households = clean[TableName.HOUSEHOLDS]

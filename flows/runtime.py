@@ -195,8 +195,6 @@ class EarlyServer:
         while its terminal shows it, and Prefect waits up to a second for its heartbeat thread
         at the end of every flow run. Deployments (``exitcheck serve``) keep them.
         """
-        import urllib.request
-
         from prefect.context import refresh_global_settings_context
         from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
@@ -206,7 +204,7 @@ class EarlyServer:
         if self.proc is not None and not self._wanted():
             self._kill()  # a configured server (or none wanted): Prefect's choice stands
         if self.proc is not None:
-            if self._wait_healthy(urllib.request):
+            if self._wait_healthy():
                 # In the environment, for the workers this process starts, and in Prefect's
                 # process-wide settings, for its own threads (the process runner forwards the
                 # workers' events from a thread that does not see a settings context).
@@ -218,7 +216,9 @@ class EarlyServer:
         self._settings.enter_context(
             temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))
 
-    def _wait_healthy(self, request: Any) -> bool:
+    def _wait_healthy(self) -> bool:
+        from urllib import request
+
         timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 180))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self.proc.poll() is None:

@@ -3,16 +3,14 @@ revisit list ``WS/signals/<county>-revisits.xlsx``, each atomically (temp file +
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from assessment.signals import CountySignals
-from flows.io import atomic_write
+from flows.io import atomic_write, write_json
 
 CONFIDENTIAL = (
     "机密 CONFIDENTIAL — 暗访名单，仅限入户调查员使用，不得外传 / "
@@ -27,12 +25,6 @@ REVISIT_HEADERS = (
     ("phone", "联系电话 Phone"),
     ("reasons_zh", "列入原因 Reasons"),
 )
-
-
-def write_json_atomic(path: Path, doc: dict[str, Any]) -> Path:
-    """Write ``doc`` as UTF-8 JSON via a temp file in the same folder."""
-    text = json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False)
-    return atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
 
 
 def revisit_rows(signals: CountySignals, households: pd.DataFrame) -> pd.DataFrame:
@@ -81,7 +73,7 @@ def write_signals(
 ) -> tuple[Path, Path]:
     """Write WS/signals/<county>.json and WS/signals/<county>-revisits.xlsx; return both paths."""
     folder = Path(workspace) / "signals"
-    doc = write_json_atomic(folder / f"{county_code}.json", signals.to_json())
+    doc = write_json(signals.to_json(), folder / f"{county_code}.json")
     xlsx = write_revisits_xlsx(folder / f"{county_code}-revisits.xlsx",
                                revisit_rows(signals, households), county_code)
     return doc, xlsx

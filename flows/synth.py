@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flows.io import atomic_write
+from flows.io import write_csv, write_json, write_parquet
 from registry.contract import SAMPLE_COLUMNS
 from registry.synth import (
     SynthError,
@@ -45,32 +45,6 @@ def county_generator(seed: int, county_code: str, stream: int) -> np.random.Gene
     )
 
 
-# --------------------------------------------------------------------------- atomic writes
-
-
-def _write_parquet(df: pd.DataFrame, path: Path) -> Path:
-    return atomic_write(path, lambda p: df.to_parquet(p, index=False))
-
-
-def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    return atomic_write(path, lambda p: df.to_csv(p, index=False, encoding="utf-8"))
-
-
-def _write_json(doc: dict[str, Any], path: Path) -> Path:
-    text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
-    return atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
-
-
-try:  # the campaign's own writers, when present (same signatures: frame/doc, path)
-    from flows.io import write_csv as _io_write_csv
-    from flows.io import write_json as _io_write_json
-    from flows.io import write_parquet as _io_write_parquet
-except ImportError:  # pragma: no cover - depends on which modules exist
-    pass
-else:
-    _write_parquet, _write_csv, _write_json = (  # type: ignore[assignment]
-        _io_write_parquet, _io_write_csv, _io_write_json
-    )
 
 
 # --------------------------------------------------------------------------- summaries
@@ -184,7 +158,7 @@ def synth_campaign(
     chosen = pick_counties(load_county_frame(), province, year, counties)
     plan = campaign_plan(chosen, seed)
     out.mkdir(parents=True, exist_ok=True)
-    _write_csv(county_table(chosen), out / "counties.csv")
+    write_csv(county_table(chosen), out / "counties.csv")
 
     realised: dict[str, dict[str, float]] = {}
     n_hh = n_people = 0
@@ -195,15 +169,15 @@ def synth_campaign(
             plant=plan[code], income_line=line,
         )
         for table in TABLES:
-            _write_parquet(getattr(sc, table), out / table / f"{code}.parquet")
-        _write_parquet(sc.truth, truth / "households" / f"{code}.parquet")
+            write_parquet(getattr(sc, table), out / table / f"{code}.parquet")
+        write_parquet(sc.truth, truth / "households" / f"{code}.parquet")
         realised[code] = realised_rates(sc)
         n_hh += len(sc.households)
         n_people += len(sc.members)
         del sc
 
     plan_doc = {c: p.to_dict() for c, p in plan.items()}
-    _write_json(
+    write_json(
         {
             "seed": seed,
             "year": year,
@@ -263,6 +237,6 @@ def synth_field(
             sample, households, members, truth_hh, year=year, income_line=line,
             rng=county_generator(seed, code, FIELD_STREAM),
         )
-        _write_csv(field_rows, data / "field_checks" / f"{code}.csv")
+        write_csv(field_rows, data / "field_checks" / f"{code}.csv")
         rows[code] = len(field_rows)
     return SynthFieldSummary(data, rows)

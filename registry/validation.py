@@ -698,7 +698,7 @@ def _finish(run: _Run, read: Mapping[str, int], check_schemas: bool) -> Validati
     dropped: tuple[str, ...] = ()
     th = TableName.HOUSEHOLDS.value
     if th in run.frames:
-        ids = _text(run.frames[th]["household_id"])[run.bad(th)].dropna()
+        ids = _text(run.frames[th]["household_id"][run.bad(th)]).dropna()
         dropped = tuple(sorted(set(ids.astype(str))))
     return ValidationResult(
         clean={_key(k): v for k, v in clean.items()},

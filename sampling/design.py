@@ -63,7 +63,7 @@ def village_strata(villages: pd.DataFrame) -> pd.Series:
     """The stage-1 stratum of each village: poor_remote, poor or non_poor."""
     poor = _flag(villages["poor_village"])
     remote = _flag(villages["remote"])
-    out = np.where(poor & remote, "poor_remote", np.where(poor, "poor", "non_poor"))
+    out = np.asarray(VILLAGE_STRATA)[_village_stratum_codes(poor, remote)]
     return pd.Series(out, index=villages.index, name="village_stratum")
 
 

@@ -36,4 +36,5 @@ def test_proportion_passes_the_floor_through() -> None:
     df["y"] = (rng.random(len(df)) < 0.03).astype(float)
     d = SurveyDesign(df, weights="w", psu="psu")
     r_like, floored = d.proportion("y", ci="beta"), d.proportion("y", ci="beta", min_deff=1.0)
-    assert floored.ci_high >= r_like.ci_high and floored.value == r_like.value
+    # This sample's estimated design effect is below 1, so the floor must widen the CI.
+    assert floored.ci_high > r_like.ci_high and floored.value == r_like.value
