@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -19,7 +18,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from flows.runtime import Runner, early_server, prefect_defaults
+from flows.runtime import Runner, early_server, prefect_defaults, quick_exit
 
 prefect_defaults()
 
@@ -426,9 +425,15 @@ def version() -> None:
     out.print(v("exitcheck"))
 
 
-def main() -> None:  # pragma: no cover - entry point
-    app()
+def main() -> None:
+    """The ``exitcheck`` console command: run it, then end without the interpreter's
+    teardown (runtime.quick_exit; 0.6 s of a spot-check)."""
+    try:
+        app()
+    except SystemExit as done:
+        quick_exit(done.code)
+    quick_exit(0)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+if __name__ == "__main__":
+    main()

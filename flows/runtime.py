@@ -3,13 +3,15 @@ an early start of Prefect's temporary API server."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 # Set before Prefect is imported anywhere: no analytics or telemetry (there may be no
 # internet), a patient ephemeral server (its first start runs database migrations, ~20-30 s on
@@ -273,3 +275,39 @@ def early_server() -> Iterator[EarlyServer]:
         yield server
     finally:
         server.stop()
+
+
+# ------------------------------------------------------------------------- the end of a command
+def exit_status(code: object) -> int:
+    """The exit status ``sys.exit(code)`` would give (``None`` is 0, text is 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    return 1
+
+
+def quick_exit(code: object = 0) -> NoReturn:
+    """End the command's process as a normal exit does, minus the interpreter's teardown.
+
+    The steps of a normal exit that matter are kept, in CPython's order: the other
+    (non-daemon) threads are joined, through ``threading._shutdown`` as the interpreter does;
+    the ``atexit`` handlers run (``logging.shutdown``, Prefect's log and event workers
+    sending what they hold); stdout and stderr are flushed. What is skipped is freeing every
+    module and object one by one: about 1,900 modules and 190,000 objects after a
+    spot-check, 0.6 s of its 5 s (bench/NOTES.md). No output is at risk: every file
+    exitcheck writes is closed and renamed before its command returns (flows/io.py). Where
+    the private hooks are missing (another Python), it falls back to ``sys.exit``.
+    """
+    shutdown = getattr(threading, "_shutdown", None)
+    run_exitfuncs = getattr(atexit, "_run_exitfuncs", None)
+    if shutdown is None or run_exitfuncs is None:
+        sys.exit(code)
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # as sys.exit("message") does
+    shutdown()
+    run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe: nothing more can be said
+            stream.flush()
+    os._exit(exit_status(code))

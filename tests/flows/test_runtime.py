@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from flows.runtime import EarlyServer, Runner, task_runner
+from flows.runtime import EarlyServer, Runner, exit_status, task_runner
 
 # A fresh interpreter, as a command is: Prefect is not imported when the server is started.
 SCRIPT = textwrap.dedent("""
@@ -113,3 +114,59 @@ def test_every_runner_builds(runner: Runner) -> None:
     assert type(built).__name__ == {"processes": "ProcessPoolTaskRunner",
                                     "threads": "ThreadPoolTaskRunner",
                                     "dask": "DaskTaskRunner"}[runner.value]
+
+
+# ------------------------------------------------------------------------------ quick_exit
+QUICK = textwrap.dedent("""
+    import atexit, sys, threading, time
+    from flows.runtime import quick_exit
+
+    stem, code = sys.argv[1], sys.argv[2]
+
+    def late() -> None:  # a non-daemon thread still working when the command returns
+        time.sleep(0.5)
+        open(stem + ".thread", "w").write("joined")
+
+    threading.Thread(target=late).start()
+    atexit.register(lambda: open(stem + ".atexit", "w").write("ran"))
+    sys.stdout.write("x" * 1_000_000 + "\\n")  # more than a pipe holds
+    sys.stdout.write("end\\n")  # still in the buffer
+    words = {"none": None, "text": "stopped: see above"}
+    quick_exit(words[code] if code in words else int(code))
+""")
+
+
+@pytest.mark.parametrize(("code", "status"), [("none", 0), ("0", 0), ("3", 3), ("text", 1)])
+def test_quick_exit_keeps_what_a_normal_exit_does(tmp_path, code: str, status: int) -> None:
+    stem = str(tmp_path / "run")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered stdout
+    done = subprocess.run([sys.executable, "-c", QUICK, stem, code], capture_output=True,
+                          text=True, timeout=60, env=env)
+    assert done.returncode == status
+    assert done.stdout.endswith("x\nend\n") and len(done.stdout) == 1_000_005  # all flushed
+    assert Path(stem + ".thread").read_text() == "joined"  # other threads were joined first
+    assert Path(stem + ".atexit").read_text() == "ran"  # the atexit handlers ran
+    assert ("stopped: see above" in done.stderr) is (code == "text")
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (2, 2), (True, 1),
+                                              (256, 0), (-1, 255), ("message", 1)])
+def test_exit_status_is_what_sys_exit_gives(code: object, status: int) -> None:
+    done = subprocess.run([sys.executable, "-c", f"import sys; sys.exit({code!r})"],
+                          capture_output=True, timeout=30)
+    assert done.returncode == status == exit_status(code)
+
+
+def test_the_console_command_keeps_its_exit_statuses(tmp_path) -> None:
+    """The installed entry point (flows.cli:main) ends through quick_exit."""
+    main = "from flows.cli import main; main()"
+    ok = subprocess.run([sys.executable, "-c", main, "version"], capture_output=True,
+                        text=True, timeout=60)
+    assert ok.returncode == 0 and ok.stdout.strip()
+    bad = subprocess.run([sys.executable, "-c", main, "spotcheck", "--data", str(tmp_path),
+                          "--workspace", str(tmp_path / "ws"), "--county", "520203",
+                          "--reproduce"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "manifest" in bad.stderr
+    usage = subprocess.run([sys.executable, "-c", main, "no-such-command"],
+                           capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and "No such command" in usage.stderr
