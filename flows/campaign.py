@@ -1,4 +1,5 @@
 """Prefect flows: sample a campaign, assess it (one task per county), rerun one county.
+(The central spot-check's flow is in ``flows.central``.)
 
 Each flow reads like a table of contents; the work lives in ``flows.county`` (plain functions,
 testable without Prefect) and in the pure core. Tasks pass paths and small outcome records,
@@ -129,11 +130,3 @@ def assess_county(data_dir: str, workspace: str, county: str, config_path: str |
     summary = work.record_run(Path(data_dir), ws, cfg, "assess", outcomes)
     work.render_province_report(ws, pdf=pdf, lang=lang)
     return summary
-
-
-@flow(name="spot-check")
-def spot_check(data_dir: str, workspace: str, county: str, mode: str = "reproduce",
-               seed: int | None = None, field_dir: str | None = None) -> dict:
-    """Central spot-check of one county: reproduce the province's draw, or draw independently."""
-    return work.spot_check(Path(data_dir), Workspace.at(workspace), county, mode=mode,
-                           seed=seed, field_dir=Path(field_dir) if field_dir else None)

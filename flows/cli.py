@@ -349,7 +349,7 @@ def spotcheck(data: DataOpt, workspace: WsOpt,
         import assessment.county  # noqa: F401
         import flows.spotcheck  # noqa: F401
         import sampling.design  # noqa: F401
-        from flows.campaign import spot_check
+        from flows.central import spot_check
 
         server.ready()
         r = spot_check(str(data), str(workspace), county, mode, seed,

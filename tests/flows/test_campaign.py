@@ -137,7 +137,7 @@ def test_tasks_run_through_fn_without_a_flow(campaign, tmp_path) -> None:
 
 
 def test_spotcheck_reproduce_is_identical(campaign, tmp_path) -> None:
-    from flows.campaign import spot_check
+    from flows.central import spot_check
 
     c = campaign.copy(tmp_path)
     code = c.counties[0]
@@ -151,7 +151,7 @@ def test_spotcheck_reproduce_is_identical(campaign, tmp_path) -> None:
 
 
 def test_spotcheck_reproduce_detects_a_changed_result(campaign, tmp_path) -> None:
-    from flows.campaign import spot_check
+    from flows.central import spot_check
 
     c = campaign.copy(tmp_path)
     code = c.counties[0]
@@ -165,7 +165,7 @@ def test_spotcheck_reproduce_detects_a_changed_result(campaign, tmp_path) -> Non
 
 
 def test_spotcheck_independent_records_its_seed(campaign, tmp_path) -> None:
-    from flows.campaign import spot_check
+    from flows.central import spot_check
 
     c = campaign.copy(tmp_path)
     code = c.counties[0]
@@ -250,7 +250,7 @@ def test_assess_publishes_a_verdict_table_artifact_with_report_links(campaign,
 
 def test_spotcheck_says_when_the_sample_came_from_another_code_version(campaign,
                                                                        tmp_path) -> None:
-    from flows.campaign import spot_check
+    from flows.central import spot_check
 
     c = campaign.copy(tmp_path)
     code = c.counties[0]
@@ -267,7 +267,7 @@ def test_spotcheck_independent_compares_the_central_teams_own_visits(campaign,
                                                                      tmp_path) -> None:
     import shutil
 
-    from flows.campaign import spot_check
+    from flows.central import spot_check
     from flows.synth import synth_field
 
     c = campaign.copy(tmp_path)
@@ -305,7 +305,7 @@ def test_compare_results_marks_an_empty_indicator_not_comparable() -> None:
 
 
 def test_spotcheck_reports_input_files_changed_since_the_draw(campaign, tmp_path) -> None:
-    from flows.campaign import spot_check
+    from flows.central import spot_check
 
     c = campaign.copy(tmp_path)
     code = c.counties[0]
