@@ -11,6 +11,12 @@ a difference of independent estimators). The province's result is *contradicted*
 indicator when that CI excludes 0 in the direction unfavourable to exit (a higher wrong-exit,
 missed or incidence rate, or a lower recognition rate), or when the central verdict is "fail"
 where the province's is "pass".
+
+An estimate of exactly 0 or 1 (no failures found, or every household satisfied) has a
+linearised se of 0, although its own interval (Korn–Graubard) is not a point. Taking that 0
+at face value would let the other side's se alone decide a contradiction. Such a side's se is
+therefore the distance from the estimate to the far end of its own 95 % interval divided by
+z (the Wald se that would give the same bound); docs/methods.md §10.
 """
 
 from __future__ import annotations
@@ -70,7 +76,7 @@ def compare_results(province: dict[str, Any], central: dict[str, Any],
             contradicted[name] = None
             continue
         d = c["value"] - p["value"]
-        se = math.sqrt((c.get("se") or 0.0) ** 2 + (p.get("se") or 0.0) ** 2)
+        se = math.hypot(comparison_se(c), comparison_se(p))
         q = float(special.stdtrit(df[name], 0.975)) if df and df.get(name) else _Z
         lo, hi = d - q * se, d + q * se
         diff[name] = {"value": d, "se": se, "ci_low": lo, "ci_high": hi, "comparable": True}
@@ -78,6 +84,23 @@ def compare_results(province: dict[str, Any], central: dict[str, Any],
         contradicted[name] = bool(worse or (p["verdict"] == "pass" and c["verdict"] == "fail"))
     return {"difference": diff, "contradicted": contradicted,
             "province_contradicted": any(bool(v) for v in contradicted.values())}
+
+
+def comparison_se(indicator: dict[str, Any]) -> float:
+    """The standard error one side brings to the difference.
+
+    Its linearised se; when that is 0 (an estimate of 0 or 1) and the interval is known, the
+    distance from the estimate to the far end of its 95 % interval over z, so that a
+    zero-failure sample keeps the sampling uncertainty its own interval shows (the
+    Korn–Graubard interval, Korn & Graubard 1998, is not a point even where the Wald se is 0).
+    """
+    se = indicator.get("se") or 0.0
+    if se > 0:
+        return float(se)
+    v, lo, hi = indicator.get("value"), indicator.get("ci_low"), indicator.get("ci_high")
+    if v is None or lo is None or hi is None:
+        return 0.0
+    return max(hi - v, v - lo, 0.0) / _Z
 
 
 def _min_df(ws: Workspace, sub: Workspace, county: str) -> dict[str, int]:

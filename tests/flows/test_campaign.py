@@ -287,6 +287,32 @@ def test_spotcheck_independent_compares_the_central_teams_own_visits(campaign,
             assert isinstance(second["contradicted"][name], bool)
 
 
+def test_a_zero_failure_side_keeps_the_uncertainty_of_its_own_interval() -> None:
+    """Province: no wrong exits found (0, se 0, Korn–Graubard interval [0, 1.2 %]). Central:
+    1 % (se 0.4 %). With the province's se taken as 0 the difference's CI would be
+    1 % ± 0.78 %, excluding 0: a contradiction. With the se its interval implies (1.2 % / z)
+    it is 1 % ± 1.43 %, which does not exclude 0."""
+    from flows.spotcheck import compare_results, comparison_se
+
+    zero = {"value": 0.0, "se": 0.0, "ci_low": 0.0, "ci_high": 0.012, "verdict": "pass"}
+    found = {"value": 0.01, "se": 0.004, "ci_low": 0.003, "ci_high": 0.02, "verdict": "pass"}
+    assert comparison_se(zero) == pytest.approx(0.012 / 1.959963984540054)
+    assert comparison_se(found) == 0.004
+    full = {"value": 1.0, "se": 0.0, "ci_low": 0.97, "ci_high": 1.0, "verdict": "pass"}
+    assert comparison_se(full) == pytest.approx(0.03 / 1.959963984540054)  # recognition 100 %
+    assert comparison_se({"value": 0.0, "se": None, "ci_low": None, "ci_high": None}) == 0.0
+
+    def res(wrong: dict) -> dict:
+        return {"indicators": {"wrong_exit_rate": wrong, "missed_rate": found,
+                               "recognition_rate": full, "incidence": found}}
+
+    out = compare_results(res(zero), res(found))
+    d = out["difference"]["wrong_exit_rate"]
+    assert d["ci_low"] < 0 < d["ci_high"]
+    assert out["contradicted"]["wrong_exit_rate"] is False
+    assert d["se"] == pytest.approx((0.004 ** 2 + (0.012 / 1.959963984540054) ** 2) ** 0.5)
+
+
 def test_compare_results_marks_an_empty_indicator_not_comparable() -> None:
     from flows.spotcheck import compare_results
 
