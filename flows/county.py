@@ -236,20 +236,32 @@ def registry_tables(data_dir: Path, ws: Workspace, county: str, cfg: CampaignCon
 
 
 def field_rows(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig,
-               registry: ValidationResult, field_dir: Path | None = None) -> pd.DataFrame | None:
-    """The county's field checks, validated against its validated registry (None if none)."""
+               registry: ValidationResult, field_dir: Path | None = None
+               ) -> tuple[pd.DataFrame | None, int]:
+    """The county's field checks, validated against its validated registry (None if none),
+    and how many of its rows were quarantined."""
     from registry.validation import validate_dependents
 
     raw = io.load_county(field_dir or data_dir, county, tables=(TableName.FIELD_CHECKS,))
     if TableName.FIELD_CHECKS not in raw:
         _quarantine(ws, county, None, (TableName.FIELD_CHECKS,))
-        return None
+        return None, 0
     # The schema guard (check_schemas) checks registry.validation's own logic, which its tests
     # do; here it would only import pandera (~1 s of a one-county spot-check) for field rows.
     result = validate_dependents({TableName.FIELD_CHECKS.value: raw[TableName.FIELD_CHECKS]},
                                  households=registry, year=cfg.year, check_schemas=False)
     _quarantine(ws, county, result.quarantine, (TableName.FIELD_CHECKS,))
-    return result.clean[TableName.FIELD_CHECKS]
+    count = result.counts.get(TableName.FIELD_CHECKS)
+    return result.clean[TableName.FIELD_CHECKS], count.rows_quarantined if count else 0
+
+
+def quarantined_rows(registry: ValidationResult, field_quarantined: int) -> dict[str, int]:
+    """Rows of this county set aside by validation, per table (the report says so, and
+    WS/quarantine/<table>.csv holds them with the rule each broke)."""
+    out = {t.value: registry.counts[t].rows_quarantined for t in REGISTRY_TABLES
+           if t in registry.counts}
+    out[TableName.FIELD_CHECKS.value] = field_quarantined
+    return out
 
 
 # ------------------------------------------------------------------------------------- sample
@@ -337,8 +349,8 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
     timings: dict[str, float] = {}
     county_row = _county_row(data_dir, county)
     registry = registry_tables(data_dir, ws, county, cfg, input_hashes)
-    clean = {**registry.clean,
-             TableName.FIELD_CHECKS: field_rows(data_dir, ws, county, cfg, registry, field_dir)}
+    field, field_quarantined = field_rows(data_dir, ws, county, cfg, registry, field_dir)
+    clean = {**registry.clean, TableName.FIELD_CHECKS: field}
     households = clean[TableName.HOUSEHOLDS]
     sample = pd.read_parquet(ws.sample(county))
     timings["load_validate"] = time.perf_counter() - t0
@@ -370,6 +382,7 @@ def assess_county(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfi
         **indicators.detail_json(),
         **result.field_counts,
         "pending_households": pending,
+        "quarantined_rows": quarantined_rows(registry, field_quarantined),
         "completion": _records(_with_village_names(sub.completion,
                                                    clean[TableName.VILLAGES])),
         "strata": _strata(scored),

@@ -176,6 +176,8 @@ class SampleSummary:
     unapproved_rows: int | None = None
     unknown_household_rows: int | None = None
     nonresponse: tuple[tuple[str, int], ...] = ()
+    #: Rows of the county's input set aside by validation, per table (only tables with any).
+    quarantined_rows: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -600,6 +602,8 @@ def build_county_context(
         unapproved_rows=_i(detail.get("unapproved_rows")),
         unknown_household_rows=_i(detail.get("unknown_household_rows")),
         nonresponse=tuple((k, _i(v) or 0) for k, v in (detail.get("nonresponse") or {}).items()),
+        quarantined_rows=tuple((k, n) for k, v in (detail.get("quarantined_rows") or {}).items()
+                               if (n := _i(v) or 0) > 0),
     )
     weighted = results.get("failures_by_check") or {}
     counts = detail.get("failures_by_check_count") or {}

@@ -99,3 +99,39 @@ def test_a_county_over_the_quarantine_limit_fails_also_from_the_cache(campaign,
     for _ in range(2):  # validated, then read from the cache: refused both times
         with pytest.raises(work.CountyError, match="failed validation"):
             work.registry_tables(c.data, ws, code, strict)
+
+
+def test_the_report_says_how_many_rows_validation_set_aside(campaign, tmp_path) -> None:
+    """Quarantined rows never leave a county's figures silently: detail.json counts them per
+    table and the county report names them, in Chinese and in English."""
+    c = campaign.copy(tmp_path)
+    code, cfg = c.counties[0], CampaignConfig()
+    _break_first_household(c.data, code)
+    field_path = c.data / "field_checks" / f"{code}.csv"  # the field app's export
+    field = pd.read_csv(field_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    field.loc[0, "outcome"] = "went_fishing"  # not one of the allowed outcomes
+    field.to_csv(field_path, index=False, encoding="utf-8-sig")
+    ws = Workspace.at(c.ws)
+    work.sample_county(c.data, ws, code, cfg, force=True)
+    work.assess_county(c.data, ws, code, cfg, force=True, pdf=False)
+
+    detail = json.loads(ws.detail_json(code).read_text("utf-8"))
+    counts = detail["quarantined_rows"]
+    assert counts["households"] == 1 and counts["field_checks"] == 1
+    assert counts["members"] >= 1  # the broken household's members go with it
+    html = (c.ws / "reports" / f"{code}.html").read_text("utf-8")
+    assert "数据校验时隔离" in html and "住户表 1" in html and "入户核查表 1" in html
+
+    work.render_county_report(ws, code, pdf=False, lang="en")
+    english = (c.ws / "reports" / f"{code}.en.html").read_text("utf-8")
+    assert "Rows set aside by data validation" in english and "households 1" in english
+
+
+def test_a_clean_county_report_has_no_quarantine_note(campaign) -> None:
+    code = campaign.counties[0]
+    detail = json.loads((campaign.ws / "results" / f"{code}.detail.json").read_text("utf-8"))
+    assert set(detail["quarantined_rows"]) == {"villages", "households", "members",
+                                               "support_history", "field_checks"}
+    assert not any(detail["quarantined_rows"].values())  # the synthetic county is clean
+    html = (campaign.ws / "reports" / f"{code}.html").read_text("utf-8")
+    assert "数据校验时隔离" not in html
