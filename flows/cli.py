@@ -249,6 +249,11 @@ def assess(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None, county: Co
     Example: exitcheck assess --data data --workspace ws
     """
     with early_server() as server:
+        # The province report is rendered here at the end (Jinja2, matplotlib: 1.7 s to
+        # import): imported now, while the server boots.
+        import matplotlib.figure  # noqa: F401
+
+        import flows.reports  # noqa: F401
         from flows.campaign import assess_campaign
 
         _precheck(data, config, county)
