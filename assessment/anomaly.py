@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import IsolationForest
 
-from assessment.signals import NAMES, Signal, SignalCode, SignalSettings
+from assessment.signals import NAMES, Signal, SignalCode, SignalSettings, column
 
 Kind = Literal["ratio", "share", "years", "count", "flag", "yuan"]
 
@@ -73,21 +73,17 @@ def features(
     margin of 0 (the most extreme value: an exit the registry itself does not support).
     """
     m = h["exited"].to_numpy(bool)
-
-    def col(name: str) -> np.ndarray:
-        return h[name].to_numpy()[m]
-
-    size = col("household_size")
+    size = column(h, "household_size", m)
     size = np.where(np.isfinite(size) & (size >= 1), size, np.nan)
-    pc = col("income_per_capita")
-    itemised = col("income_total") / size
-    labor = col("labor_count")
+    pc = column(h, "income_per_capita", m)
+    itemised = column(h, "income_total", m) / size
+    labor = column(h, "labor_count", m)
     f = pd.DataFrame({
         "income_margin": np.clip(pc / income_line - 1.0, 0.0, None),
-        "labor_transfer_share": np.where(labor >= 1, col("transfer_share"), 0.0),
+        "labor_transfer_share": np.where(labor >= 1, column(h, "transfer_share", m), 0.0),
         "income_mismatch": (pc - itemised) / income_line,
-        "years_to_exit": col("exit_year") - col("registration_year"),
-    }, index=pd.Index(h["household_id"][m].to_numpy(), name="household_id"))
+        "years_to_exit": column(h, "exit_year", m) - column(h, "registration_year", m),
+    }, index=pd.Index(column(h, "household_id", m), name="household_id"))
     if support is not None:
         sup = support.set_index("household_id").reindex(f.index)
         before = sup["before_window"].to_numpy()
@@ -225,7 +221,7 @@ def rank_revisits(
     top = order[:k]
     zh, en = _reasons(f, top, feats, s)
     # features() keeps the exited rows of h in order: row i of f is the i-th exited household.
-    village = h["village_code"][h["exited"].to_numpy(bool)].to_numpy()[top]
+    village = column(h, "village_code", h["exited"].to_numpy(bool))[top]
     return pd.DataFrame({
         "rank": np.arange(1, k + 1, dtype=np.int64),
         "household_id": ids[top],

@@ -234,8 +234,9 @@ def _text(s: pd.Series) -> pd.Series:
     return s.astype(str).reset_index(drop=True)
 
 
-def _col(h: pd.DataFrame, name: str, mask: np.ndarray | None = None) -> np.ndarray:
-    """A column of ``h`` as a NumPy array, optionally only the rows of a boolean mask."""
+def column(h: pd.DataFrame, name: str, mask: np.ndarray | None = None) -> np.ndarray:
+    """A column of ``h`` as a NumPy array, optionally only the rows of a boolean mask
+    (shared with assessment.anomaly)."""
     c = h[name]
     return (c if mask is None else c[mask]).to_numpy()
 
@@ -328,8 +329,8 @@ def _rate_signal(
 
 def _exited_with_years(h: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mask of exited households with both years, and their registration and exit years."""
-    reg, ext = _col(h, "registration_year"), _col(h, "exit_year")
-    m = _col(h, "exited").astype(bool) & ~np.isnan(reg) & ~np.isnan(ext)
+    reg, ext = column(h, "registration_year"), column(h, "exit_year")
+    m = column(h, "exited").astype(bool) & ~np.isnan(reg) & ~np.isnan(ext)
     return m, reg[m], ext[m]
 
 
@@ -337,7 +338,7 @@ def same_year_signal(h: pd.DataFrame, s: SignalSettings) -> Signal:
     """Signal 1 (突击式): registered and exited in the same year."""
     m, reg, ext = _exited_with_years(h)
     inv = ext == reg
-    return _rate_signal(SignalCode.SAME_YEAR, inv, _col(h, "household_id", m), s.same_year,
+    return _rate_signal(SignalCode.SAME_YEAR, inv, column(h, "household_id", m), s.same_year,
                         "当年识别当年脱贫", "were registered and exited in the same year",
                         "脱贫户", "exited households")
 
@@ -351,7 +352,7 @@ def quick_exit_signal(h: pd.DataFrame, s: SignalSettings) -> Signal:
     gap = ext - reg
     inv = (gap >= 1) & (gap <= s.quick_exit_years)
     k = s.quick_exit_years
-    return _rate_signal(SignalCode.QUICK_EXIT, inv, _col(h, "household_id", m), s.quick_exit,
+    return _rate_signal(SignalCode.QUICK_EXIT, inv, column(h, "household_id", m), s.quick_exit,
                         f"在识别后第 {k} 年内脱贫（不含当年）",
                         f"exited within {k} year(s) after the registration year",
                         "脱贫户", "exited households")
@@ -359,10 +360,10 @@ def quick_exit_signal(h: pd.DataFrame, s: SignalSettings) -> Signal:
 
 def transfer_signal(h: pd.DataFrame, s: SignalSettings) -> Signal:
     """Signal 5 (一兜了之): labour present, transfers ≥ ``transfer_share`` of total income."""
-    m = _col(h, "exited").astype(bool) & (_col(h, "labor_count") >= 1)
-    inv = (_col(h, "transfer_share", m) >= s.transfer_share) & (_col(h, "income_total", m) > 0)
+    m = column(h, "exited").astype(bool) & (column(h, "labor_count") >= 1)
+    inv = (column(h, "transfer_share", m) >= s.transfer_share) & (column(h, "income_total", m) > 0)
     return _rate_signal(
-        SignalCode.TRANSFER_DEPENDENT, inv, _col(h, "household_id", m), s.transfer_dependent,
+        SignalCode.TRANSFER_DEPENDENT, inv, column(h, "household_id", m), s.transfer_dependent,
         f"转移性收入占总收入 {s.transfer_share:.0%} 以上",
         f"draw at least {s.transfer_share:.0%} of their income from transfers",
         "有劳动力的脱贫户", "exited households with labour",
@@ -385,11 +386,11 @@ def quota_signal(h: pd.DataFrame, s: SignalSettings, rng: np.random.Generator) -
     code = SignalCode.QUOTA
     zh, en = NAMES[code]
     threshold = f"lower-tail P(D ≤ d) < {s.quota_alpha:g} (binomial index of dispersion)"
-    reg_year = _col(h, "registration_year")
+    reg_year = column(h, "registration_year")
     m = h["status"].isin(REGISTERED).to_numpy(dtype=bool, na_value=False) & ~np.isnan(reg_year)
-    reg_year, exit_year = reg_year[m], _col(h, "exit_year", m)
-    exited = _col(h, "exited", m).astype(bool)
-    hid = _col(h, "household_id", m)
+    reg_year, exit_year = reg_year[m], column(h, "exit_year", m)
+    exited = column(h, "exited", m).astype(bool)
+    hid = column(h, "household_id", m)
     # Villages in sorted order (as a groupby would have them); a missing code (-1) is no village.
     village, _ = pd.factorize(h["village_code"][m], sort=True)
     n_villages = int(village.max()) + 1 if len(village) else 0

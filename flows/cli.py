@@ -432,7 +432,7 @@ def version() -> None:
 
 def main() -> None:
     """The ``exitcheck`` console command: run it, then end without the interpreter's
-    teardown (runtime.quick_exit; 0.6 s of a spot-check)."""
+    teardown (runtime.quick_exit; measured by ``python -m bench.exit_cost``)."""
     try:
         app()
     except SystemExit as done:

@@ -30,10 +30,11 @@ SCRIPT = textwrap.dedent("""
 
         server.ready()
         url = hello()
+        server_url = server.url  # None once stopped
         pid = server.proc.pid if server.proc else None
     alive = pid is not None and os.path.exists(f"/proc/{pid}") and \\
         open(f"/proc/{pid}/stat").read().split()[2] != "Z"
-    print(json.dumps({"spawned": spawned, "url": url, "server_url": server.url,
+    print(json.dumps({"spawned": spawned, "url": url, "server_url": server_url,
                       "env_after": os.environ.get("PREFECT_API_URL"), "alive_after": alive}))
 """)
 
@@ -51,6 +52,7 @@ def test_a_command_starts_the_temporary_server_early_and_stops_it(tmp_path) -> N
     out = _run(env)
     assert out["spawned"] is True
     assert out["url"].startswith("http://127.0.0.1:") and out["url"].endswith("/api")
+    assert out["url"] == out["server_url"]  # the flow ran against the server started early
     assert out["alive_after"] is False  # stopped with the command
     assert out["env_after"] is None
 
@@ -158,7 +160,8 @@ def test_exit_status_is_what_sys_exit_gives(code: object, status: int) -> None:
 
 
 def test_the_console_command_keeps_its_exit_statuses(tmp_path) -> None:
-    """The installed entry point (flows.cli:main) ends through quick_exit."""
+    """The installed entry point (flows.cli:main, which ends through quick_exit) keeps the
+    documented statuses: 0 success, 2 unusable input, 2 a usage error."""
     main = "from flows.cli import main; main()"
     ok = subprocess.run([sys.executable, "-c", main, "version"], capture_output=True,
                         text=True, timeout=60)
