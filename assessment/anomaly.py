@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import IsolationForest
 
-from assessment.signals import NAMES, Signal, SignalCode, SignalSettings, column
+from assessment.signal_types import NAMES, Signal, SignalCode, SignalSettings, column
 
 Kind = Literal["ratio", "share", "years", "count", "flag", "yuan"]
 

@@ -26,8 +26,10 @@ import math
 # scipy.stats' ~1 s import (a spot-check's time budget).
 from scipy import special
 
+from registry.errors import ExitcheckError
 
-class EstimationError(ValueError):
+
+class EstimationError(ExitcheckError):
     """Bad input to a survey estimate: the message says what and where, in Chinese and English."""
 
 

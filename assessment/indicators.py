@@ -50,6 +50,7 @@ from assessment.ci import t_quantile
 from assessment.estimation import Estimate, SurveyDesign
 from assessment.settings import Thresholds
 from registry.contract import CHECKS, HOUSEHOLD_STRATA, OUTCOMES, RECOGNITION, REGIONS
+from registry.errors import ExitcheckError
 from sampling.errors import SamplingError
 from sampling.sample_size import extra_sample_for_bound
 
@@ -77,7 +78,7 @@ NOT_ESTIMABLE = "not estimable"
 SAMPLE_KEYS = ("households_drawn", "households_completed", "response_rate", "reserves_used")
 
 
-class IndicatorInputError(ValueError):
+class IndicatorInputError(ExitcheckError):
     """The scored sample or registry counts cannot be used; the message says where."""
 
 

@@ -1,32 +1,24 @@
 """Typed check and threshold settings, with the official values as defaults.
 
-Income lines at current prices (2010 line 2300 yuan) from the State Council Leading Group
-Office of Poverty Alleviation and Development. 2017 and 2018 are not confirmed in public
-sources, so they are absent: a campaign for those years must state its line explicitly.
+:class:`CheckSettings` is derived from the household checks (:mod:`registry.checks`): each
+check declares its parameters with their official defaults, and every parameter is a field
+here, in check order. The income lines and :class:`UnknownIncomeLineError` come from
+:mod:`registry.checks.income`.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator
 
+from registry.checks.base import Parameter
+from registry.checks.catalogue import household_checks
+from registry.checks.income import OFFICIAL_INCOME_LINES as OFFICIAL_INCOME_LINES
+from registry.checks.income import UnknownIncomeLineError as UnknownIncomeLineError
+from registry.checks.income import income_line as _income_line
 from registry.contract import REGIONS
-
-OFFICIAL_INCOME_LINES: dict[int, float] = {
-    2011: 2536.0,
-    2012: 2625.0,
-    2013: 2736.0,
-    2014: 2800.0,
-    2015: 2855.0,
-    2016: 2952.0,
-    2019: 3218.0,
-    2020: 4000.0,
-}
-
-
-class UnknownIncomeLineError(ValueError):
-    """The campaign year has no income line in the configuration."""
 
 
 class CIMethod(StrEnum):
@@ -36,36 +28,31 @@ class CIMethod(StrEnum):
     LOGIT = "logit"
 
 
-class CheckSettings(BaseModel):
-    """Parameters of the seven household checks."""
+class _CheckSettingsBase(BaseModel):
+    """Parameters of the household checks (one field per parameter a check declares)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    income_lines: dict[int, float] = Field(default_factory=lambda: dict(OFFICIAL_INCOME_LINES))
-    school_age_min: int = 6
-    school_age_max: int = 15
-    water_fetch_max_minutes: float = 20.0
-    water_cut_max_days: int = 36
-    water_check_from_year: int = 2019
-
     def income_line(self, year: int) -> float:
         """The income line of ``year``; an unknown year is an error, never a guess."""
-        if year not in self.income_lines:
-            known = ", ".join(str(y) for y in sorted(self.income_lines))
-            raise UnknownIncomeLineError(
-                f"No income line is configured for {year} (known: {known}). State it in the "
-                f"campaign config under [checks.income_lines]. / 配置中没有{year}年的收入标准，"
-                f"请在活动配置 [checks.income_lines] 中明确填写。"
-            )
-        return self.income_lines[year]
+        return _income_line(getattr(self, "income_lines"), year)  # noqa: B009 - a derived field
 
-    @field_validator("income_lines")
-    @classmethod
-    def _positive(cls, v: dict[int, float]) -> dict[int, float]:
-        bad = {y: x for y, x in v.items() if not x > 0}
-        if bad:
-            raise ValueError(f"income lines must be > 0, got {bad}")
-        return v
+
+def _field(p: Parameter) -> tuple[Any, Any]:
+    """A pydantic field definition (annotation, default) of one check parameter."""
+    annotation = p.type if p.validate is None else Annotated[p.type, AfterValidator(p.validate)]
+    if p.default_factory is not None:
+        return annotation, Field(default_factory=p.default_factory, description=p.description)
+    return annotation, Field(p.default, description=p.description)
+
+
+CheckSettings: type[_CheckSettingsBase] = create_model(
+    "CheckSettings",
+    __base__=_CheckSettingsBase,
+    __module__=__name__,
+    __doc__="Parameters of the household checks, with the official values as defaults.",
+    **{p.name: _field(p) for check in household_checks() for p in check.parameters},
+)
 
 
 class Thresholds(BaseModel):

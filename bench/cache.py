@@ -1,6 +1,6 @@
 """The cached benchmark province: 60 Guizhou counties, ~3 M households, ~10 M members.
 
-Generated once with ``flows.synth.synth_campaign`` (one county at a time, per-county Parquet)
+Generated once with ``flows.county.synth.synth_campaign`` (one county at a time, per-county Parquet)
 into ``bench/cache/province/``; a stamp file records the parameters so that a change of
 parameters regenerates it and nothing else does.
 """
@@ -24,14 +24,14 @@ def province_scale(counties: int = COUNTIES, target: int = TARGET_HOUSEHOLDS) ->
     """The generator scale that gives about ``target`` households over the counties.
 
     The generator sizes a county at clip(population·0.6/3.35, 15 000, 90 000) households
-    times ``scale`` (registry/synth.py), so the scale is the target over that sum.
+    times ``scale`` (synth/), so the scale is the target over that sum.
     """
     import numpy as np
 
-    from flows.synth import pick_counties
-    from registry.synth import load_county_frame
+    from flows.county.synth import pick_counties
+    from flows.store.county_frame import national_county_frame
 
-    chosen = pick_counties(load_county_frame(), PROVINCE, YEAR, counties)
+    chosen = pick_counties(national_county_frame(), PROVINCE, YEAR, counties)
     pop = chosen["population_10k"].astype(float).fillna(30.0).to_numpy()
     base = np.clip(pop * 1e4 * 0.6 / 3.35, 15_000, 90_000).sum()
     return round(target / float(base), 4)
@@ -62,7 +62,7 @@ def ensure_province() -> dict:
             return done
     import shutil
 
-    from flows.synth import synth_campaign
+    from flows.county.synth import synth_campaign
 
     shutil.rmtree(CACHE / "province", ignore_errors=True)
     t0 = time.perf_counter()

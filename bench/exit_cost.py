@@ -22,7 +22,7 @@ from bench.run import OUT, _env
 
 DRIVER = """
 import sys, time
-from flows.cli import app
+from flows.cli.app import app
 from flows.runtime import quick_exit
 quick = sys.argv.pop(1) == "quick"
 try:

@@ -1,7 +1,7 @@
 """``python -m bench.fieldwork_writers [--counties N]``: the enumerator list written with
-XlsxWriter (flows/fieldwork.py) against the openpyxl writer it replaced (kept here, as it was at
-commit 293bc47e, only for this comparison), on the bench province's first counties. Outside
-``make bench``: it measures one design decision (flows/fieldwork.py's docstring).
+XlsxWriter (flows/store/fieldwork.py) against the openpyxl writer it replaced (kept here, as
+it was at commit 293bc47e, only for this comparison), on the bench province's first counties.
+Outside ``make bench``: it measures one design decision (flows/store/fieldwork.py's docstring).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from bench.run import OUT
 
 
 def _old_writer():
-    """The openpyxl version of flows/fieldwork.py at commit 293bc47e (from git)."""
+    """The openpyxl version of flows/fieldwork.py (now flows/store/fieldwork.py) at commit
+    293bc47e (from git)."""
     src = subprocess.run(["git", "show", "293bc47e:flows/fieldwork.py"], capture_output=True,
                          text=True, check=True, cwd=Path(__file__).parent).stdout
     path = Path(tempfile.mkdtemp()) / "fieldwork_openpyxl.py"
@@ -34,8 +35,8 @@ def _old_writer():
 
 
 def main(argv: list[str] | None = None) -> None:
-    from flows import io
-    from flows.fieldwork import write_fieldwork
+    from flows.store import tables
+    from flows.store.fieldwork import write_fieldwork
     from registry.contract import TableName
 
     p = argparse.ArgumentParser(prog="bench.fieldwork_writers")
@@ -48,8 +49,8 @@ def main(argv: list[str] | None = None) -> None:
     data = cache.data_dir()
     times: dict[str, list[float]] = {"openpyxl": [], "xlsxwriter": []}
     out = Path(tempfile.mkdtemp())
-    for code in io.county_codes(data)[:a.counties]:
-        t = io.load_county(data, code, tables=(TableName.HOUSEHOLDS, TableName.VILLAGES))
+    for code in tables.county_codes(data)[:a.counties]:
+        t = tables.load_county(data, code, tables=(TableName.HOUSEHOLDS, TableName.VILLAGES))
         sample = pd.read_parquet(ws / "sample" / f"{code}.parquet")
         args = (sample, t[TableName.HOUSEHOLDS], t[TableName.VILLAGES])
         for name, writer in (("openpyxl", old), ("xlsxwriter", write_fieldwork)):

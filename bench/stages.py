@@ -16,21 +16,20 @@ from typing import Any
 
 
 def _codes(data: Path, n: int | None) -> list[str]:
-    from flows import io
-
-    codes = io.county_codes(data)
+    from flows.store import tables
+    codes = tables.county_codes(data)
     return codes[:n] if n else codes
 
 
 def _cfg() -> Any:
     from bench.cache import config_path
-    from flows.config import load_config
+    from flows.store.config import load_config
 
     return load_config(config_path())
 
 
 def stage_validate(a: argparse.Namespace) -> dict[str, Any]:
-    from flows.validate import validate_campaign
+    from flows.county.validate import validate_campaign
 
     t0 = time.perf_counter()
     s = validate_campaign(a.data, a.ws, year=_cfg().year)
@@ -39,15 +38,15 @@ def stage_validate(a: argparse.Namespace) -> dict[str, Any]:
 
 
 def stage_sample(a: argparse.Namespace) -> dict[str, Any]:
-    from flows import county as work
-    from flows.workspace import Workspace
+    from flows.county.sample import sample_county
+    from flows.store.workspace import Workspace
 
     cfg, ws = _cfg(), Workspace.at(a.ws)
     t0 = time.perf_counter()
     parts: dict[str, float] = {}
     households = 0
     for c in _codes(a.data, a.counties):
-        o = work.sample_county(a.data, ws, c, cfg, force=True)
+        o = sample_county(a.data, ws, c, cfg, force=True)
         if o.status == "failed":
             raise RuntimeError(f"{c}: {o.message}")
         households += o.households
@@ -57,7 +56,7 @@ def stage_sample(a: argparse.Namespace) -> dict[str, Any]:
 
 
 def stage_synth_field(a: argparse.Namespace) -> dict[str, Any]:
-    from flows.synth import synth_field
+    from flows.county.synth import synth_field
 
     t0 = time.perf_counter()
     s = synth_field(a.data, a.ws, truth_dir=a.truth)
@@ -65,48 +64,51 @@ def stage_synth_field(a: argparse.Namespace) -> dict[str, Any]:
 
 
 def stage_assess(a: argparse.Namespace) -> dict[str, Any]:
+    from flows.county.assess import assess_county
+    from flows.county.record import record_run
+    from flows.county.report import render_province_report
     """Checks + estimation, signals and HTML reports of every county (PDF off)."""
-    from flows import county as work
-    from flows.workspace import Workspace
+    from flows.store.workspace import Workspace
 
     cfg, ws = _cfg(), Workspace.at(a.ws)
     t0 = time.perf_counter()
     parts: dict[str, float] = {}
     outcomes = []
     for c in _codes(a.data, a.counties):
-        o = work.assess_county(a.data, ws, c, cfg, force=True, pdf=False)
+        o = assess_county(a.data, ws, c, cfg, force=True, pdf=False)
         if o.status == "failed":
             raise RuntimeError(f"{c}: {o.message}")
         outcomes.append(o)
         for k, v in o.timings.items():
             parts[k] = parts.get(k, 0.0) + v
     t1 = time.perf_counter()
-    work.record_run(a.data, ws, cfg, "assess", outcomes)
-    work.render_province_report(ws, pdf=False, lang="zh")
+    record_run(a.data, ws, cfg, "assess", outcomes)
+    render_province_report(ws, pdf=False, lang="zh")
     parts["province_report"] = time.perf_counter() - t1
     return {"seconds": time.perf_counter() - t0, "parts": parts, "counties": len(outcomes)}
 
 
 def stage_pdf(a: argparse.Namespace) -> dict[str, Any]:
+    from flows.county.report import render_county_report
     """HTML + PDF reports of the first ``--counties`` counties (from stored results)."""
-    from flows import county as work
-    from flows.workspace import Workspace
+    from flows.store.workspace import Workspace
 
     ws = Workspace.at(a.ws)
     codes = ws.assessed_counties()[: a.counties]
     t0 = time.perf_counter()
     for c in codes:
-        work.render_county_report(ws, c, pdf=True, lang="zh")
+        render_county_report(ws, c, pdf=True, lang="zh")
     return {"seconds": time.perf_counter() - t0, "counties": len(codes)}
 
 
 def stage_spotcheck_direct(a: argparse.Namespace) -> dict[str, Any]:
-    """The spot-check's own compute: redraw + reassess one county, no Prefect."""
-    from flows.spotcheck import run_spot_check
-    from flows.workspace import Workspace
+    """The spot-check's own compute: redraw + reassess one county, no Prefect, no report."""
+    from flows.county.spotcheck import run_spot_check
+    from flows.store.workspace import Workspace
 
     t0 = time.perf_counter()
-    r = run_spot_check(a.data, Workspace.at(a.ws), a.county, mode="reproduce")
+    r = run_spot_check(a.data, Workspace.at(a.ws), a.county, mode="reproduce",
+                       report=False)
     return {"seconds": time.perf_counter() - t0, "identical": r.get("identical")}
 
 

@@ -36,7 +36,7 @@ def _select(data: Path, codes: list[str]) -> dict[str, Any]:
     import polars as pl
     import svy
 
-    from flows import io
+    from flows.store import tables
     from registry.contract import HOUSEHOLD_STRATA, TableName
     from sampling.design import household_strata, village_strata
     from sampling.settings import SamplingSettings
@@ -48,7 +48,7 @@ def _select(data: Path, codes: list[str]) -> dict[str, Any]:
     ours_s = svy_s = 0.0
     same = True
     for c in codes:
-        raw = io.load_county(data, c, tables=(TableName.VILLAGES, TableName.HOUSEHOLDS))
+        raw = tables.load_county(data, c, tables=(TableName.VILLAGES, TableName.HOUSEHOLDS))
         v, h = raw[TableName.VILLAGES], raw[TableName.HOUSEHOLDS]
         hh = pl.DataFrame({"household_id": h["household_id"].to_numpy(dtype=str),
                            "village_code": h["village_code"].to_numpy(dtype=str),
@@ -157,8 +157,7 @@ def _estimate(ws: Path, codes: list[str]) -> dict[str, Any]:
 
 def compare(data: Path, ws: Path, counties: int | None) -> dict[str, Any]:
     """Time both libraries on every county; the parent prints the ratios."""
-    from flows import io
-
-    codes = io.county_codes(data)[: counties or None]
+    from flows.store import tables
+    codes = tables.county_codes(data)[: counties or None]
     return {"selection": _select(data, codes), "estimation": _estimate(ws, codes),
             "counties": len(codes)}

@@ -8,6 +8,7 @@ never DataFrames.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,11 +20,30 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 
-from flows import county as work  # noqa: E402
-from flows.config import CampaignConfig, load_config  # noqa: E402
-from flows.outcome import CampaignSummary, CountyOutcome  # noqa: E402
+from flows.county.assess import assess_county  # noqa: E402
+from flows.county.inputs import resolve_counties  # noqa: E402
+from flows.county.outcome import CampaignSummary, CountyOutcome  # noqa: E402
+from flows.county.record import record_run  # noqa: E402
+from flows.county.report import render_province_report  # noqa: E402
+from flows.county.sample import sample_county  # noqa: E402
+from flows.params import (  # noqa: E402
+    Config,
+    Counties,
+    CountyCode,
+    DataDir,
+    Force,
+    Lang,
+    Pdf,
+    Progress,
+    WorkspaceDir,
+    config_or_default,
+    described,
+)
 from flows.progress import CountyProgress  # noqa: E402
-from flows.workspace import Workspace  # noqa: E402
+from flows.store.config import CampaignConfig  # noqa: E402
+from flows.store.quarantine import merge_quarantine  # noqa: E402
+from flows.store.state import clean_stale_temp  # noqa: E402
+from flows.store.workspace import Workspace  # noqa: E402
 
 
 def _io_error(task, task_run, state) -> bool:
@@ -37,25 +57,23 @@ def _io_error(task, task_run, state) -> bool:
     return False
 
 
-# Reruns are cached by flows.county on content hashes (inputs, config, code version), which
-# Prefect's own task cache does not know about; its cache key would only cost time.
-@task(name="sample-county", retries=2, retry_delay_seconds=1, retry_condition_fn=_io_error,
-      cache_policy=NO_CACHE, persist_result=False)
-def sample_county_task(data_dir: str, workspace: str, county: str, config_json: str,
+# Reruns are cached by flows.store.state on content hashes (inputs, config, code version),
+# which Prefect's own task cache does not know about; its cache key would only cost time.
+@task(name="sample county", task_run_name="sample {county}", retries=2, retry_delay_seconds=1,
+      retry_condition_fn=_io_error, cache_policy=NO_CACHE, persist_result=False)
+def sample_county_task(data_dir: Path, workspace: Path, county: str, config: CampaignConfig,
                        force: bool = False) -> CountyOutcome:
     """Validate one county's registry and draw its two-stage sample."""
-    return work.sample_county(Path(data_dir), Workspace.at(workspace), county,
-                              CampaignConfig.model_validate_json(config_json), force=force)
+    return sample_county(Path(data_dir), Workspace.at(workspace), county, config, force=force)
 
 
-@task(name="assess-county", retries=2, retry_delay_seconds=1, retry_condition_fn=_io_error,
-      cache_policy=NO_CACHE, persist_result=False)
-def assess_county_task(data_dir: str, workspace: str, county: str, config_json: str,
+@task(name="assess county", task_run_name="assess {county}", retries=2, retry_delay_seconds=1,
+      retry_condition_fn=_io_error, cache_policy=NO_CACHE, persist_result=False)
+def assess_county_task(data_dir: Path, workspace: Path, county: str, config: CampaignConfig,
                        force: bool = False, pdf: bool = True, lang: str = "zh") -> CountyOutcome:
     """Score, estimate, compute signals and render the report of one county."""
-    return work.assess_county(Path(data_dir), Workspace.at(workspace), county,
-                              CampaignConfig.model_validate_json(config_json),
-                              force=force, pdf=pdf, lang=lang)
+    return assess_county(Path(data_dir), Workspace.at(workspace), county, config,
+                         force=force, pdf=pdf, lang=lang)
 
 
 def _collect(futures: Sequence[PrefectFuture], codes: Sequence[str], step: str,
@@ -83,50 +101,69 @@ def _run_counties(submit: Callable[[str], PrefectFuture], codes: Sequence[str], 
         return _collect([submit(c) for c in codes], codes, step, progress)
 
 
+def publish_artifacts(ws: Workspace, summary: CampaignSummary) -> None:
+    """A Prefect markdown artifact: the county verdicts, with links to the reports."""
+    from prefect.artifacts import create_markdown_artifact
+
+    lines = ["| county | status | verdict | provisional | report |", "|---|---|---|---|---|"]
+    for o in summary.outcomes:
+        report = ws.reports_dir() / f"{o.county_code}.html"
+        link = f"[html]({report.as_uri()})" if report.exists() else "—"
+        lines.append(f"| {o.county_code} | {o.status} | {o.verdict or '—'} | "
+                     f"{'yes' if o.provisional else 'no'} | {link} |")
+    province = ws.reports_dir() / "province.html"
+    if province.exists():
+        lines.append(f"\nProvince summary: [{province.name}]({province.as_uri()})")
+    # An artifact is a convenience for the Prefect UI, never a reason to fail a run.
+    with contextlib.suppress(Exception):
+        create_markdown_artifact(markdown="\n".join(lines), key="county-verdicts",
+                                 description="exitcheck county verdicts")
+
+
 @flow(name="sample-campaign")
-def sample_campaign(data_dir: str, workspace: str, config_path: str | None = None,
-                    counties: list[str] | None = None, force: bool = False,
-                    progress: bool = False) -> CampaignSummary:
+@described
+def sample_campaign(data_dir: DataDir, workspace: WorkspaceDir, config: Config = None,
+                    counties: Counties = None, force: Force = False,
+                    progress: Progress = False) -> CampaignSummary:
     """Validate and sample every county: WS/sample, WS/fieldwork, WS/manifest.json."""
-    cfg = load_config(config_path)
-    work.clean_stale_temp(Workspace.at(workspace))
-    codes = work.resolve_counties(Path(data_dir), counties)
+    cfg, ws = config_or_default(config), Workspace.at(workspace)
+    clean_stale_temp(ws)
+    codes = resolve_counties(Path(data_dir), counties)
     outcomes = _run_counties(
-        lambda c: sample_county_task.submit(data_dir, workspace, c, cfg.model_dump_json(), force),
+        lambda c: sample_county_task.submit(data_dir, workspace, c, cfg, force),
         codes, "sample", progress)
-    work.merge_quarantine(Workspace.at(workspace))
-    return work.record_run(Path(data_dir), Workspace.at(workspace), cfg, "sample", outcomes)
+    merge_quarantine(ws)
+    return record_run(Path(data_dir), ws, cfg, "sample", outcomes)
 
 
 @flow(name="assess-campaign")
-def assess_campaign(data_dir: str, workspace: str, config_path: str | None = None,
-                    counties: list[str] | None = None, force: bool = False, pdf: bool = True,
-                    lang: str = "zh", progress: bool = False) -> CampaignSummary:
+@described
+def assess_campaign(data_dir: DataDir, workspace: WorkspaceDir, config: Config = None,
+                    counties: Counties = None, force: Force = False, pdf: Pdf = True,
+                    lang: Lang = "zh", progress: Progress = False) -> CampaignSummary:
     """Assess every sampled county, then render the province summary and record the run."""
-    cfg = load_config(config_path)
-    ws = Workspace.at(workspace)
-    work.clean_stale_temp(ws)
-    codes = work.resolve_counties(Path(data_dir), counties, sampled_in=ws)
+    cfg, ws = config_or_default(config), Workspace.at(workspace)
+    clean_stale_temp(ws)
+    codes = resolve_counties(Path(data_dir), counties, sampled_in=ws)
     outcomes = _run_counties(
-        lambda c: assess_county_task.submit(data_dir, workspace, c, cfg.model_dump_json(),
-                                            force, pdf, lang),
+        lambda c: assess_county_task.submit(data_dir, workspace, c, cfg, force, pdf, lang),
         codes, "assess", progress)
-    work.merge_quarantine(ws)
-    summary = work.record_run(Path(data_dir), ws, cfg, "assess", outcomes)
-    work.render_province_report(ws, pdf=pdf, lang=lang)
-    work.publish_artifacts(ws, summary)
+    merge_quarantine(ws)
+    summary = record_run(Path(data_dir), ws, cfg, "assess", outcomes)
+    render_province_report(ws, pdf=pdf, lang=lang)
+    publish_artifacts(ws, summary)
     return summary
 
 
-@flow(name="assess-county")
-def assess_county(data_dir: str, workspace: str, county: str, config_path: str | None = None,
-                  force: bool = False, pdf: bool = True, lang: str = "zh") -> CampaignSummary:
+@flow(name="rerun-county")
+@described
+def rerun_county(data_dir: DataDir, workspace: WorkspaceDir, county: CountyCode,
+                 config: Config = None, force: Force = False, pdf: Pdf = True,
+                 lang: Lang = "zh") -> CampaignSummary:
     """Rerun one county (the deployment a central inspector triggers by parameter)."""
-    cfg = load_config(config_path)
-    ws = Workspace.at(workspace)
-    future = assess_county_task.submit(data_dir, workspace, county, cfg.model_dump_json(),
-                                       force, pdf, lang)
+    cfg, ws = config_or_default(config), Workspace.at(workspace)
+    future = assess_county_task.submit(data_dir, workspace, county, cfg, force, pdf, lang)
     outcomes = _collect([future], [county], "assess", progress=False)
-    summary = work.record_run(Path(data_dir), ws, cfg, "assess", outcomes)
-    work.render_province_report(ws, pdf=pdf, lang=lang)
+    summary = record_run(Path(data_dir), ws, cfg, "assess", outcomes)
+    render_province_report(ws, pdf=pdf, lang=lang)
     return summary

@@ -7,6 +7,7 @@ builds the parameter schema of) only this flow.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flows.runtime import prefect_defaults
 
@@ -14,13 +15,28 @@ prefect_defaults()
 
 from prefect import flow  # noqa: E402
 
-from flows import county as work  # noqa: E402
-from flows.workspace import Workspace  # noqa: E402
+from flows.county.spotcheck import run_spot_check  # noqa: E402
+from flows.params import (  # noqa: E402
+    CountyCode,
+    DataDir,
+    FieldDir,
+    Lang,
+    Pdf,
+    Seed,
+    SpotMode,
+    WorkspaceDir,
+    described,
+)
+from flows.store.workspace import Workspace  # noqa: E402
 
 
 @flow(name="spot-check")
-def spot_check(data_dir: str, workspace: str, county: str, mode: str = "reproduce",
-               seed: int | None = None, field_dir: str | None = None) -> dict:
-    """Central spot-check of one county: reproduce the province's draw, or draw independently."""
-    return work.spot_check(Path(data_dir), Workspace.at(workspace), county, mode=mode,
-                           seed=seed, field_dir=Path(field_dir) if field_dir else None)
+@described
+def spot_check(data_dir: DataDir, workspace: WorkspaceDir, county: CountyCode,
+               mode: SpotMode = "reproduce", seed: Seed = None,
+               field_dir: FieldDir = None, lang: Lang = "zh", pdf: Pdf = True) -> dict[str, Any]:
+    """Central spot-check of one county: reproduce the province's draw, or draw independently;
+    its report in WS/reports/spotcheck-<county>-<run>.html|.pdf."""
+    return run_spot_check(Path(data_dir), Workspace.at(workspace), county, mode=mode,
+                          seed=seed, field_dir=Path(field_dir) if field_dir else None,
+                          lang=lang, pdf=pdf)

@@ -15,7 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from flows.outcome import CountyOutcome
+from flows.county.outcome import CountyOutcome
 
 
 class CountyProgress:

@@ -297,7 +297,7 @@ def quick_exit(code: object = 0) -> NoReturn:
     module and object one by one: about 1,900 modules and 190,000 objects after a
     spot-check, 0.57–0.75 s of it (``python -m bench.exit_cost``). No output is at risk:
     every file exitcheck writes is closed and renamed before its command returns
-    (flows/io.py). Where the private hooks are missing (another Python), it falls back to
+    (flows/store/files.py). Where the private hooks are missing (another Python), it falls back to
     ``sys.exit``.
     """
     shutdown = getattr(threading, "_shutdown", None)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from flows.campaign import assess_campaign, rerun_county
+from flows.store.config import load_config
+from registry.errors import ExitcheckError
 
-class ServeError(ValueError):
+
+class ServeError(ExitcheckError):
     """Serving is not possible as configured."""
 
 
@@ -22,14 +26,12 @@ NO_SERVER = (
 
 def deployments(data: Path, workspace: Path, *, config: Path | None, cron: str) -> list:
     """The two deployments: a nightly assess on ``cron`` and a rerun of one county by parameter."""
-    from flows.campaign import assess_campaign, assess_county
-
     params = {"data_dir": str(Path(data).resolve()), "workspace": str(Path(workspace).resolve()),
-              "config_path": str(Path(config).resolve()) if config else None}
+              "config": load_config(config).model_dump(mode="json")}
     nightly = assess_campaign.to_deployment(
         name="nightly-assess", cron=cron, parameters=params,
         description="Assess every sampled county as field data arrives (provisional until done).")
-    rerun = assess_county.to_deployment(
+    rerun = rerun_county.to_deployment(
         name="rerun-county", parameters={**params, "force": True},
         description="Rerun one county: set the 'county' parameter.")
     return [nightly, rerun]

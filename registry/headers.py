@@ -6,7 +6,7 @@
   column is added empty. Unknown extra columns are kept, after the contract's columns.
 * Codes (kind ``code``) stay strings. ``520324.0``, ``5.20324E+11`` or a numeric column are a
   code stored as a number, and a wrong length means leading digits were lost: both refuse the
-  file (:class:`~registry.validation.FileLevelError`); codes are never repaired by guessing.
+  file (:class:`~registry.problems.FileLevelError`); codes are never repaired by guessing.
 * Values: ints, floats, bools, dates and categories are parsed; an unparseable value or an empty
   required value is a row-level problem for the quarantine. Bools accept true/false, 1/0, 是/否,
   yes/no, Y/N (any case); dates accept 2020-05-01, 2020/5/1, 2020年5月1日 and 20200501;
@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from registry.contract import TABLES, Column, TableName, TableSpec
-from registry.validation import (
+from registry.problems import (
     SOURCE_FILE,
     SOURCE_ROW,
     concat_flags,

@@ -4,8 +4,8 @@ These describe what :func:`registry.validation.validate_county` returns: code, t
 category columns as ``str``; ints as ``int64`` (``Int64`` when nullable); floats as ``float64``;
 bools as ``bool`` (``boolean`` when nullable); dates as ``datetime64[us]``. Extra columns
 (``source_file``, ``source_row``, unknown columns) are allowed. Checks cover what can be said
-of one row or one column (code formats, code lists, ranges, unique keys); rules across tables
-live in :mod:`registry.validation`.
+of one row or one column (code formats, code lists, the columns' declared bounds, unique keys);
+rules across columns and tables live in :mod:`registry.validation`.
 
 The schemas also give hypothesis strategies (``schema_for(t).strategy(size=n)``) and
 examples for every table (slow: seconds per draw, keep ``max_examples`` small).
@@ -24,16 +24,7 @@ import pyarrow.compute as pc
 from pandera.engines import pandas_engine
 
 from registry.contract import TABLES, Column, TableName, TableSpec
-from registry.validation import DISABILITY_MAX, SOURCE_FILE, SOURCE_ROW, WATER_CUT_MAX
-
-_NONNEGATIVE = {
-    "household_size": 1, "labor_count": 0, "income_per_capita": 0, "income_wage": 0,
-    "income_property": 0, "income_transfer": 0, "member_no": 0, "disability_grade": 0,
-    "school_age_children": 0, "children_out_of_school": 0, "uninsured_members": 0,
-    "water_fetch_minutes": 0, "water_cut_days": 0, "verified_income_per_capita": 0,
-    "income_not_countable": 0, "amount": 0, "population_10k": 0,
-}
-_MAXIMUM = {"disability_grade": DISABILITY_MAX, "water_cut_days": WATER_CUT_MAX}
+from registry.problems import SOURCE_FILE, SOURCE_ROW
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,10 +94,10 @@ def _checks(col: Column) -> list[pa.Check]:
         checks.append(pa.Check.isin(list(col.choices)))
     if col.name == "head_id_number":
         checks.append(_str_matches(r"^[0-9]{17}[0-9X]$", 18))
-    if col.name in _NONNEGATIVE:
-        checks.append(pa.Check.ge(_NONNEGATIVE[col.name]))
-    if col.name in _MAXIMUM:
-        checks.append(pa.Check.le(_MAXIMUM[col.name]))
+    if col.bounds is not None and col.bounds.low is not None:
+        checks.append(pa.Check.ge(col.bounds.low))
+    if col.bounds is not None and col.bounds.high is not None:
+        checks.append(pa.Check.le(col.bounds.high))
     return checks
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from registry.errors import ExitcheckError
 
-class SamplingError(ValueError):
+
+class SamplingError(ExitcheckError):
     """Bad sampling input: the message says what is wrong, in Chinese and English."""

@@ -8,9 +8,21 @@ O'Neill's PCG seeding).
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 import numpy as np
 
 from sampling.errors import SamplingError
+
+
+class Stream(IntEnum):
+    """The random streams of a county (``spawn_key=(county_code, stream)``), one per use, so
+    that no use ever reuses another's random numbers."""
+
+    SAMPLE = 0  #: the household sample: exactly ``spawn_key=(int(county_code),)``
+    REGISTRY = 101  #: a synthetic county's registry
+    FIELD = 102  #: a synthetic county's field visits
+    SIGNALS = 103  #: the integrity signals' bootstraps and the anomaly forest
 
 
 def county_rng(seed: int, county_code: str, stream: int = 0) -> np.random.Generator:

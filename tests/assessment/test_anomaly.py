@@ -8,6 +8,8 @@ import pytest
 
 from assessment.anomaly import FEATURES, REVISIT_COLUMNS, features, rank_revisits
 from assessment.signals import SignalSettings, prepare
+from synth.county import generate_county
+from synth.plan import PATTERNS, PlantSpec
 from tests.assessment.test_signals import LINE, make_registry
 
 
@@ -93,10 +95,10 @@ def _forest_lift(pattern_scale: float) -> float:
     possible), and it is a village-level pattern the per-household forest cannot see.
     """
     from assessment.signals import support_change
-    from tests.assessment.test_signals import YEAR, synth, synth_counties
+    from tests.assessment.test_signals import YEAR, synth_counties
 
     rows = synth_counties(3)
-    patterns = [p for p in synth.PATTERNS if p != "quota"]
+    patterns = [p for p in PATTERNS if p != "quota"]
     s = SignalSettings()
     pooled = {"n": 0, "bad": 0, "top": 0, "bad_top": 0}
     print(f"\nFOREST LIFT (top 5 % share of planted / base share), scale 0.15, "
@@ -104,9 +106,9 @@ def _forest_lift(pattern_scale: float) -> float:
     for i, (_, row) in enumerate(rows.iterrows()):
         for p in patterns:
             rng = np.random.default_rng(np.random.SeedSequence(400 + i, spawn_key=(len(p),)))
-            plant = synth.PlantSpec(wrong_exit_rate=0.06 if p == "paper_income" else 0.008,
+            plant = PlantSpec(wrong_exit_rate=0.06 if p == "paper_income" else 0.008,
                                     patterns=frozenset({p}), pattern_scale=pattern_scale)
-            sc = synth.generate_county(row, year=YEAR, scale=0.15, rng=rng, plant=plant,
+            sc = generate_county(row, year=YEAR, scale=0.15, rng=rng, plant=plant,
                                        income_line=LINE)
             h = prepare(sc.households)
             rev = rank_revisits(h, income_line=LINE, rng_seed=i, top_n=0,

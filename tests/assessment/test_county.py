@@ -7,10 +7,12 @@ import pytest
 
 from assessment.county import assess_county_sample, registry_counts
 from assessment.settings import CheckSettings, Thresholds
-from registry.synth import PlantSpec, generate_county, load_county_frame, realised_rates
-from registry.synth_field import synth_field_rows
 from sampling.design import draw_county_sample
 from sampling.settings import SamplingSettings
+from synth.county import generate_county, realised_rates
+from synth.field import synth_field_rows
+from synth.plan import PlantSpec
+from tests.registry.county_frame import load_county_frame
 
 YEAR, LINE = 2019, 3218.0
 CHECKS = CheckSettings()

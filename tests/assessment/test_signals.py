@@ -18,6 +18,9 @@ from assessment.signals import (
     prepare,
     quota_signal,
 )
+from synth.county import generate_county
+from synth.plan import PATTERNS, PlantSpec
+from tests.registry.county_frame import load_county_frame
 
 LINE = 3218.0
 YEAR = 2019
@@ -266,12 +269,11 @@ def test_fifty_thousand_household_county_is_fast() -> None:
 
 
 # --------------------------------------------------------------------------- synthetic counties
-# Detection measured on registry.synth counties with planted truth. The printed figures are the
+# Detection measured on synth.county counties with planted truth. The printed figures are the
 # ones docs/signals.md quotes; regenerate them with
 #   .venv/bin/python -m pytest -m slow -s -k "detection or false_flag or forest_lift" \
 #       tests/assessment/test_signals.py tests/assessment/test_anomaly.py
 
-synth = pytest.importorskip("registry.synth")
 
 # The signal that should catch each planted pattern.
 PATTERN_SIGNAL = {
@@ -284,7 +286,7 @@ SIGNAL_CODES = ("same_year", "quick_exit", "quota", "bunching", "transfer_depend
 
 
 def synth_counties(n: int) -> pd.DataFrame:
-    frame = synth.load_county_frame()
+    frame = load_county_frame()
     return frame[frame["province_code"] == "52"].head(n)
 
 
@@ -302,9 +304,9 @@ def field_sample(truth: pd.DataFrame, rng: np.random.Generator, n: int = 500) ->
 def synth_case(row: pd.Series, patterns: frozenset[str], seed: int, scale: float):
     """Generate one county and compute its signals with support history and a field sample."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(row["county_code"]),)))
-    plant = synth.PlantSpec(wrong_exit_rate=0.06 if "paper_income" in patterns else 0.008,
+    plant = PlantSpec(wrong_exit_rate=0.06 if "paper_income" in patterns else 0.008,
                             patterns=patterns)
-    sc = synth.generate_county(row, year=YEAR, scale=scale, rng=rng, plant=plant,
+    sc = generate_county(row, year=YEAR, scale=scale, rng=rng, plant=plant,
                                income_line=LINE)
     cs = county_signals(sc.households, year=YEAR, income_line=LINE,
                         support_history=sc.support_history, field=field_sample(sc.truth, rng),
@@ -315,7 +317,7 @@ def synth_case(row: pd.Series, patterns: frozenset[str], seed: int, scale: float
 def test_every_planted_pattern_is_flagged_in_its_county() -> None:
     row = synth_counties(1).iloc[0]
     missed = []
-    for pattern in synth.PATTERNS:
+    for pattern in PATTERNS:
         _, cs = synth_case(row, frozenset({pattern}), seed=101, scale=0.1)
         if not cs.signal(PATTERN_SIGNAL[pattern]).flagged:
             missed.append(pattern)
@@ -325,9 +327,9 @@ def test_every_planted_pattern_is_flagged_in_its_county() -> None:
 @pytest.mark.slow
 def test_detection_of_planted_patterns_across_counties() -> None:
     rows = synth_counties(10)
-    hits = dict.fromkeys(synth.PATTERNS, 0)
+    hits = dict.fromkeys(PATTERNS, 0)
     for i, (_, row) in enumerate(rows.iterrows()):
-        for pattern in synth.PATTERNS:
+        for pattern in PATTERNS:
             _, cs = synth_case(row, frozenset({pattern}), seed=200 + i, scale=0.15)
             hits[pattern] += cs.signal(PATTERN_SIGNAL[pattern]).flagged
     print(f"\nDETECTION over {len(rows)} counties per pattern (scale 0.15):")

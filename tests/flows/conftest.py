@@ -38,7 +38,7 @@ def prefect_harness():
 def campaign(tmp_path_factory: pytest.TempPathFactory, prefect_harness) -> Campaign:
     """Three small synthetic counties, sampled, visited and assessed (no PDF)."""
     from flows.campaign import assess_campaign, sample_campaign
-    from flows.synth import synth_campaign, synth_field
+    from flows.county.synth import synth_campaign, synth_field
 
     root = tmp_path_factory.mktemp("campaign")
     data, truth, ws = root / "data", root / "truth", root / "ws"

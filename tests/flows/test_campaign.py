@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.io import sha256_file
+from flows.store.files import sha256_file
 from registry.contract import CHECKS
 
 RESULT_KEYS = {"county_code", "verdict", "indicators", "sample", "failures_by_check",
@@ -121,15 +121,15 @@ def test_partial_field_data_is_provisional_with_completion_by_village(campaign,
 
 def test_tasks_run_through_fn_without_a_flow(campaign, tmp_path) -> None:
     from flows.campaign import sample_county_task
-    from flows.config import CampaignConfig
+    from flows.store.config import CampaignConfig
 
     c = campaign.copy(tmp_path)
     code = c.counties[0]
     outcome = sample_county_task.fn(str(c.data), str(c.ws), code,
-                                    CampaignConfig().model_dump_json())
+                                    CampaignConfig())
     assert outcome.status == "cached"
     forced = sample_county_task.fn(str(c.data), str(c.ws), code,
-                                   CampaignConfig().model_dump_json(), True)
+                                   CampaignConfig(), True)
     assert forced.status == "done"
     # Same seed, same inputs: the redrawn sample is byte-identical.
     assert sha256_file(c.ws / "sample" / f"{code}.parquet") == sha256_file(
@@ -148,6 +148,23 @@ def test_spotcheck_reproduce_is_identical(campaign, tmp_path) -> None:
     assert record["differences"] == []
     written = json.loads((c.ws / "spotcheck" / f"{code}-{record['run']}.json").read_text("utf-8"))
     assert written["mode"] == "reproduce"
+
+
+def test_spotcheck_renders_its_report_in_chinese_and_english(campaign, tmp_path) -> None:
+    from flows.central import spot_check
+
+    c = campaign.copy(tmp_path)
+    code = c.counties[0]
+    zh = spot_check(str(c.data), str(c.ws), code, "reproduce", pdf=True)
+    html, pdf = (Path(p) for p in zh["reports"])
+    assert html == c.ws / "reports" / f"spotcheck-{code}-{zh['run']}.html"
+    assert pdf == html.with_suffix(".pdf") and pdf.read_bytes().startswith(b"%PDF")
+    text = html.read_text(encoding="utf-8")
+    assert code in text and "国家抽查比对报告" in text and zh["run"] in text
+    en = spot_check(str(c.data), str(c.ws), code, "independent", seed=7, lang="en", pdf=False)
+    (page,) = (Path(p) for p in en["reports"])
+    assert page.name == f"spotcheck-{code}-{en['run']}.en.html"
+    assert "Central spot-check comparison" in page.read_text(encoding="utf-8")
 
 
 def test_spotcheck_reproduce_detects_a_changed_result(campaign, tmp_path) -> None:
@@ -177,7 +194,7 @@ def test_spotcheck_independent_records_its_seed(campaign, tmp_path) -> None:
 
 
 def test_compare_results_flags_a_contradiction() -> None:
-    from flows.spotcheck import compare_results
+    from flows.county.spotcheck import compare_results
 
     def res(v: float, se: float, verdict: str) -> dict:
         ind = {"value": v, "se": se, "verdict": verdict}
@@ -268,7 +285,7 @@ def test_spotcheck_independent_compares_the_central_teams_own_visits(campaign,
     import shutil
 
     from flows.central import spot_check
-    from flows.synth import synth_field
+    from flows.county.synth import synth_field
 
     c = campaign.copy(tmp_path)
     code = c.counties[0]
@@ -292,7 +309,7 @@ def test_a_zero_failure_side_keeps_the_uncertainty_of_its_own_interval() -> None
     1 % (se 0.4 %). With the province's se taken as 0 the difference's CI would be
     1 % ± 0.78 %, excluding 0: a contradiction. With the se its interval implies (1.2 % / z)
     it is 1 % ± 1.43 %, which does not exclude 0."""
-    from flows.spotcheck import compare_results, comparison_se
+    from flows.county.spotcheck import compare_results, comparison_se
 
     zero = {"value": 0.0, "se": 0.0, "ci_low": 0.0, "ci_high": 0.012, "verdict": "pass"}
     found = {"value": 0.01, "se": 0.004, "ci_low": 0.003, "ci_high": 0.02, "verdict": "pass"}
@@ -314,7 +331,7 @@ def test_a_zero_failure_side_keeps_the_uncertainty_of_its_own_interval() -> None
 
 
 def test_compare_results_marks_an_empty_indicator_not_comparable() -> None:
-    from flows.spotcheck import compare_results
+    from flows.county.spotcheck import compare_results
 
     ok = {"value": 0.01, "se": 0.004, "verdict": "pass"}
     empty = {"value": None, "se": None, "verdict": "borderline"}
@@ -345,7 +362,7 @@ def test_spotcheck_reports_input_files_changed_since_the_draw(campaign, tmp_path
 
 def test_provisional_results_cannot_be_approved_but_can_be_returned(campaign,
                                                                    tmp_path) -> None:
-    from flows.signoff import ProvisionalResultError, record_signoff
+    from flows.county.signoff import ProvisionalResultError, record_signoff
 
     c = campaign.copy(tmp_path)
     provisional = [code for code in c.counties if json.loads(

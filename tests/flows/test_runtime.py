@@ -160,9 +160,9 @@ def test_exit_status_is_what_sys_exit_gives(code: object, status: int) -> None:
 
 
 def test_the_console_command_keeps_its_exit_statuses(tmp_path) -> None:
-    """The installed entry point (flows.cli:main, which ends through quick_exit) keeps the
+    """The installed entry point (flows.cli.app:main, which ends through quick_exit) keeps the
     documented statuses: 0 success, 2 unusable input, 2 a usage error."""
-    main = "from flows.cli import main; main()"
+    main = "from flows.cli.app import main; main()"
     ok = subprocess.run([sys.executable, "-c", main, "version"], capture_output=True,
                         text=True, timeout=60)
     assert ok.returncode == 0 and ok.stdout.strip()
