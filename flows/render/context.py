@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 
+from assessment.indicators import INDICATORS as CORE_INDICATORS
 from assessment.messages import Lang, explain
 from flows.store.ledger import Ledger, SignOff
 from flows.store.result_files import (
@@ -37,8 +38,8 @@ from registry.contract import CHECKS
 from registry.masking import mask_id, mask_name, scrub_text
 
 LANGS: tuple[str, ...] = get_args(Lang)
-# Order of the DESIGN.md threshold table.
-INDICATORS = ("incidence", "wrong_exit_rate", "missed_rate", "recognition_rate")
+# The core's indicators in the order of the DESIGN.md threshold table (incidence first).
+INDICATORS = ("incidence", *(k for k in CORE_INDICATORS if k != "incidence"))
 VERDICTS = ("pass", "fail", "borderline")
 # Household strata whose failing households are shown by name.
 WRONG_EXIT_STRATA = ("exited",)

@@ -62,10 +62,44 @@ def write_parquet(df: pd.DataFrame, path: Path) -> Path:
     return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
 
 
+#: A text cell that starts with one of these is a formula to a spreadsheet (OWASP, "CSV
+#: injection"): it is written with a leading apostrophe, which Excel and WPS show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell that a spreadsheet would run as a formula prefixed by
+    an apostrophe. Numbers, numeric columns and text that is a plain number ("-3") are kept;
+    an already neutralised cell is not prefixed again."""
+    out = df
+    for col in df.columns:
+        s = df[col]
+        if not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
+            continue
+        text = s.where(s.map(lambda v: isinstance(v, str)), None).astype("string")
+        risky = (text.str.startswith(FORMULA_STARTS) & ~text.str.fullmatch(_PLAIN_NUMBER)
+                 ).fillna(False).to_numpy(bool)
+        if risky.any():
+            if out is df:
+                out = df.copy()
+            out[col] = s.where(~risky, "'" + text.astype(object))
+    return out
+
+
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    """Write a frame as UTF-8 CSV with a BOM (so Excel shows Chinese), atomically."""
-    frame = _without_source(df)
+    """Write a frame as UTF-8 CSV with a BOM (so Excel shows Chinese), atomically; text that
+    a spreadsheet would run as a formula is neutralised (:func:`neutralise_formulas`)."""
+    frame = neutralise_formulas(_without_source(df))
     return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+
+
+def text_cells_as_text(sheet: Any) -> None:
+    """Store every openpyxl cell whose text starts with "=" as text, never as a formula."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
 
 
 def _jsonable(obj: Any) -> Any:
@@ -138,6 +172,7 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path, *,
                 sheet = _sheet_name(name, used)
                 frame.to_excel(writer, sheet_name=sheet, index=False)
                 ws = writer.sheets[sheet]
+                text_cells_as_text(ws)
                 ws.freeze_panes = "A2"
                 for i, col in enumerate(frame.columns, start=1):
                     lengths = frame[col].astype("string").str.len()

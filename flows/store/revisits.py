@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from assessment.signals import CountySignals
-from flows.store.files import atomic_write, write_json
+from flows.store.files import atomic_write, text_cells_as_text, write_json
 
 CONFIDENTIAL = (
     "机密 CONFIDENTIAL — 暗访名单，仅限入户调查员使用，不得外传 / "
@@ -63,6 +63,7 @@ def write_revisits_xlsx(path: Path, rows: pd.DataFrame, county_code: str) -> Pat
         for col, width in zip("ABCDEFG", (6, 20, 15, 10, 21, 14, 90), strict=True):
             ws.column_dimensions[col].width = width
         ws.freeze_panes = "A3"
+        text_cells_as_text(ws)
         wb.save(tmp)
 
     return atomic_write(path, write)
