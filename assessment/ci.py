@@ -105,11 +105,29 @@ def korn_graubard_interval(
     Returns:
         (low, high, n_eff) where n_eff is the df-adjusted effective sample size used.
     """
-    alpha = 1.0 - _check_level(level)
+    _check_level(level)
     # p̂ ∈ {0, 1} (or no between-PSU variation): fall back to the actual sample size.
     n_eff = p * (1.0 - p) / var if var > 0.0 and 0.0 < p < 1.0 else float(n)
     if min_deff is not None:
         n_eff = min(n_eff, n / min_deff)
+    return beta_interval_at(p, n_eff, n, df, level)
+
+
+def beta_interval_at(p: float, n_eff: float, n: int, df: float, level: float
+                     ) -> tuple[float, float, float]:
+    """Clopper–Pearson at an effective sample size, with Korn & Graubard's (1998) df factor.
+
+    Args:
+        p: estimated proportion in [0, 1].
+        n_eff: effective sample size before the df correction.
+        n: number of observations (the t_{n−1} of the correction).
+        df: design degrees of freedom.
+        level: confidence level in (0, 1).
+
+    Returns:
+        (low, high, n_eff × (t_{n−1}/t_df)²).
+    """
+    alpha = 1.0 - _check_level(level)
     if n > 1 and df > 0:
         n_eff *= (special.stdtrit(n - 1, alpha / 2.0) / special.stdtrit(df, alpha / 2.0)) ** 2
     x = n_eff * p

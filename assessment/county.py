@@ -134,7 +134,7 @@ def assess_county_sample(sample: pd.DataFrame, field: pd.DataFrame | None,
                                  "outcome": pd.Series(dtype="string"),
                                  "supervisor_approved": pd.Series(dtype=bool)})
     sub = apply_field_outcomes(sample, outcomes)
-    units = variance_design_columns(sub.units)
+    units = variance_design_columns(class_weights(sub.units))
     completed_ids = units.loc[units["outcome"].eq("completed"), "household_id"]
     done = visits.set_index("household_id").reindex(completed_ids)
     scores = score_households(done.reset_index(), year=year, settings=checks, members=members)
@@ -146,6 +146,53 @@ def assess_county_sample(sample: pd.DataFrame, field: pd.DataFrame | None,
     provisional = bool(pending > 0 or field_counts["unapproved_pending"] > 0
                        or indicators.unverified_households > 0)
     return CountyAssessment(scored, indicators, sub, field_counts, provisional)
+
+
+def class_weights(units: pd.DataFrame) -> pd.DataFrame:
+    """Response-adjusted weights with empty cells collapsed within their household stratum.
+
+    Weighting classes (Lohr, *Sampling*, 2nd ed., §8.5; Kalton & Flores-Cervantes 2003): the
+    completed households of a village × household-stratum cell share the cell's frame count,
+    w = (1/π_village)·N_vh/m_vh. A cell with no completed household is collapsed into the
+    cells of the SAME household stratum in the other villages of the same village stratum:
+    those cells' weights are multiplied by g = Σ N_vh/π_village over all the class's cells ÷
+    the same sum over its non-empty cells, so no weight crosses an indicator's domain. A
+    village with no respondent at all is thereby adjusted at stage 1 (its weight goes to the
+    responding villages of its village stratum, stratum by stratum). Only when a household
+    stratum has no respondent in the whole village stratum does the class widen to that
+    household stratum across all villages (``weight_class`` says which). The factor is
+    treated as fixed in the variance.
+
+    Returns:
+        ``units`` with ``weight_final`` and ``pi_household_final`` replaced and
+        ``weight_class`` and ``weight_class_factor`` added (NaN / None unless completed).
+    """
+    out = units.copy()
+    done = out["completed"].fillna(False).to_numpy(dtype=bool)
+    cells = out.groupby(["village_code", "stratum"], sort=False).agg(
+        village_stratum=("village_stratum", "first"), N_vh=("N_vh", "first"),
+        pi_village=("pi_village", "first"), m=("completed", "sum")).reset_index()
+    cells["base"] = cells["N_vh"] / cells["pi_village"]
+    cells["base_ok"] = cells["base"].where(cells["m"] > 0, 0.0)
+    narrow = cells.groupby(["village_stratum", "stratum"])[["base", "base_ok"]].transform("sum")
+    wide = cells.groupby("stratum")[["base", "base_ok"]].transform("sum")
+    use_narrow = narrow["base_ok"] > 0
+    cells["g"] = np.where(use_narrow, narrow["base"] / narrow["base_ok"].where(use_narrow, 1.0),
+                          wide["base"] / wide["base_ok"].where(wide["base_ok"] > 0, np.nan))
+    cells["cls"] = np.where(use_narrow, cells["village_stratum"].astype(str) + "|"
+                            + cells["stratum"].astype(str), "*|" + cells["stratum"].astype(str))
+    key = pd.MultiIndex.from_frame(out[["village_code", "stratum"]])
+    look = cells.set_index(["village_code", "stratum"])
+    g = look["g"].reindex(key).to_numpy(dtype=float)
+    m = look["m"].reindex(key).to_numpy(dtype=float)
+    ok = done & (m > 0) & np.isfinite(g)
+    pi_h = np.where(ok, m / (out["N_vh"].to_numpy(dtype=float) * np.where(ok, g, 1.0)), 1.0)
+    out["pi_household_final"] = np.where(ok, pi_h, np.nan)
+    out["weight_final"] = np.where(ok, 1.0 / (out["pi_village"].to_numpy(dtype=float) * pi_h),
+                                   np.nan)
+    out["weight_class"] = np.where(ok, look["cls"].reindex(key).to_numpy(dtype=object), None)
+    out["weight_class_factor"] = np.where(ok, g, np.nan)
+    return out
 
 
 def _scored_frame(units: pd.DataFrame, scores: pd.DataFrame, done: pd.DataFrame,

@@ -17,13 +17,28 @@ tests reproduce its published outputs on the California API data:
   read within strata (R's ``nest=TRUE``).
 - Domains (``subset``) keep the whole design: rows outside the domain get score 0, so strata
   and PSUs without domain members still count (Lohr §10.3; R's domain estimation).
-- Degrees of freedom df = #PSU − #strata of the FULL design, whatever the domain (Korn &
-  Graubard 1999, §5.2; Stata's svy convention). R's ``degf()`` on a subset counts only the
-  PSUs that hold domain rows, so domain intervals can differ slightly from R's; point
-  estimates and standard errors do not.
+- Degrees of freedom (``df_rule``): ``"design"`` (default) df = #PSU − #strata of the FULL
+  design, whatever the domain (Korn & Graubard 1999, §5.2; Stata's svy convention; R's
+  ``degf()`` on a subset counts only the PSUs that hold domain rows, so domain intervals can
+  differ slightly from R's); ``"satterthwaite"``: per estimate, (Σ_c V_c)² / Σ_c V_c²/d_c
+  over the variance components c (each stage-1 stratum with d = n_h − 1, each stage-2 stratum
+  of a PSU with d = m_k − 1, weighted by f₁ᵢ) — Satterthwaite (1946); Korn & Graubard 1999,
+  §5.2 — rounded down, at least 1, never above the design df plus the stage-2 df.
+- Two stages (``fpc2``, optionally ``strata2``): the variance of R's ``multistage``
+  (``svydesign(ids=~psu+unit, strata=~strata+strata2, fpc=~fpc+fpc2, nest=TRUE)`` with
+  ``survey.ultimate.cluster=FALSE``; Särndal, Swensson & Wretman 1992, §4.3, eq. 4.3.33):
+  V = V₁ + Σ_i f₁ᵢ · V₂ᵢ, where V₁ is the stage-1 term above, f₁ᵢ = n_h/N_h the stage-1
+  sampling fraction of PSU i's stratum, and V₂ᵢ the same formula applied to the rows of PSU i
+  within its stage-2 strata, with FPC 1 − m_k/M_k (M_k = ``fpc2``). A stratum taken whole
+  (f = 1, e.g. certainty villages) adds nothing at stage 1, so a certainty PSU contributes only
+  its stage-2 variance; a PSU drawn with small f₁ adds almost nothing at stage 2.
 - Lonely PSU (a stratum with a single PSU), as R ``options(survey.lonely.psu=...)``:
   ``adjust`` (default) centres that PSU's total at the grand mean of all PSU totals
-  (Σ_i t_i / #PSU) instead of the undefined stratum mean — conservative;
+  (Σ_i t_i / Σ_h n_h) instead of the undefined stratum mean, with scale 1 − f (no
+  n/(n−1)): R survey ≥ 4.3's ``onestage``/``onestrat`` (R/multistage.R, the
+  ``recentering`` attribute), at both stages. R survey 4.1 (Debian 12's ``r-cran-survey``)
+  centres a lonely PSU at 0 instead; the two agree for means, ratios and proportions (whose
+  scores add up to 0) and differ for totals — see docs/methods.md for the measured size;
   ``remove`` and ``certainty`` let the stratum contribute 0 to the variance (``certainty``
   is for self-representing PSUs, ``remove`` accepts the under-estimate); ``fail`` refuses.
 - Intervals: see ``assessment.ci``. mean/total/ratio use value ± t_df·se (R's ``confint``
@@ -37,6 +52,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 from collections.abc import Callable, Hashable
 from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
@@ -52,7 +68,14 @@ from assessment.ci import (
     t_interval,
 )
 
-__all__ = ["Estimate", "EstimationError", "LonelyPSU", "SurveyDesign", "by"]
+__all__ = ["DfRule", "Estimate", "EstimationError", "LonelyPSU", "SurveyDesign", "by"]
+
+
+class DfRule(StrEnum):
+    """Degrees of freedom of an interval; the default first (see the module docstring)."""
+
+    DESIGN = "design"
+    SATTERTHWAITE = "satterthwaite"
 
 
 class LonelyPSU(StrEnum):
@@ -86,6 +109,14 @@ class _Structure:
     n_h: np.ndarray  # PSUs per stratum (float)
     one_minus_f: np.ndarray  # 1 − sampling fraction per stratum
     stratum_labels: tuple[Hashable, ...]
+    # Stage 2 (None: one stage): row → cell (PSU × stage-2 stratum), per-cell scale and FPC,
+    # per-PSU stage-1 fraction f₁ and rows per PSU.
+    cell: np.ndarray | None = None
+    cell_psu: np.ndarray | None = None
+    m_k: np.ndarray | None = None
+    cell_one_minus_f: np.ndarray | None = None
+    f1_psu: np.ndarray | None = None
+    rows_psu: np.ndarray | None = None
 
 
 def _where(data: pd.DataFrame, bad: np.ndarray) -> tuple[str, str]:
@@ -150,7 +181,10 @@ class SurveyDesign:
     strata: str | None = None
     psu: str | None = None
     fpc: str | None = None
+    strata2: str | None = None
+    fpc2: str | None = None
     lonely_psu: LonelyPSU = LonelyPSU.ADJUST
+    df_rule: DfRule = DfRule.DESIGN
     _s: _Structure = field(init=False, repr=False)
     _domain: np.ndarray | None = field(init=False, repr=False, default=None)
 
@@ -160,6 +194,7 @@ class SurveyDesign:
                 "调查数据必须是一个表（DataFrame）。 / The survey data must be a DataFrame."
             )
         object.__setattr__(self, "lonely_psu", LonelyPSU(self.lonely_psu))
+        object.__setattr__(self, "df_rule", DfRule(self.df_rule))
         object.__setattr__(self, "_s", self._build())
 
     def _build(self) -> _Structure:
@@ -209,7 +244,58 @@ class SurveyDesign:
                 f"其他单 PSU 处理方式。 / These strata have a single PSU, so their variance "
                 f"cannot be estimated: {names}. Merge strata or choose another lonely-PSU rule."
             )
-        return _Structure(w, psu, psu_stratum, n_h, one_minus_f, labels)
+        if self.fpc2 is None:
+            if self.strata2 is not None:
+                raise EstimationError(
+                    "给出了第二阶段分层（strata2）却没有第二阶段 FPC（fpc2）。 / strata2 was given "
+                    "without fpc2: the second stage needs its population sizes."
+                )
+            return _Structure(w, psu, psu_stratum, n_h, one_minus_f, labels)
+        return self._stage2(_Structure(w, psu, psu_stratum, n_h, one_minus_f, labels))
+
+    def _stage2(self, s: _Structure) -> _Structure:
+        """The stage-2 cells (PSU × stage-2 stratum) and their FPC (R ``multistage``)."""
+        n = len(self.data)
+        if self.strata2 is None:
+            g = np.zeros(n, dtype=np.int64)
+        else:
+            g = _codes(self.data, self.strata2, "第二阶段分层", "stage-2 stratum").astype(np.int64)
+        cell, _ = pd.factorize(s.psu.astype(np.int64) * (int(g.max()) + 1) + g, sort=True)
+        n_cell = int(cell.max()) + 1
+        cell_psu = np.empty(n_cell, dtype=np.intp)
+        cell_psu[cell] = s.psu
+        m_k = np.bincount(cell, minlength=n_cell).astype(float)
+        v = _numeric(self.data, self.fpc2, "第二阶段 FPC", "stage-2 FPC")
+        bad = ~np.isfinite(v) | (v <= 0)
+        if bad.any():
+            zh, en = _where(self.data, bad)
+            raise EstimationError(
+                f"第二阶段 FPC 列 {self.fpc2!r} 必须是正数：{zh} 不符合。 / "
+                f"The stage-2 FPC column {self.fpc2!r} must be a positive number: {en} is not."
+            )
+        lo = np.full(n_cell, np.inf)
+        hi = np.full(n_cell, -np.inf)
+        np.minimum.at(lo, cell, v)
+        np.maximum.at(hi, cell, v)
+        if not np.allclose(lo, hi, rtol=1e-9, atol=0):
+            raise EstimationError(
+                f"第二阶段 FPC 列 {self.fpc2!r} 在同一单元内取值不同。 / The stage-2 FPC column "
+                f"{self.fpc2!r} differs within a PSU × stage-2 stratum; it must be constant."
+            )
+        if (v > 1).any():
+            if (lo < m_k - 1e-9).any():
+                raise EstimationError(
+                    f"第二阶段 FPC 列 {self.fpc2!r} 小于样本数。 / The stage-2 FPC column "
+                    f"{self.fpc2!r} gives fewer population units than were sampled."
+                )
+            cell_omf = np.maximum(1.0 - m_k / lo, 0.0)
+        else:
+            cell_omf = 1.0 - lo
+        f1_psu = (1.0 - s.one_minus_f)[s.psu_stratum] if self.fpc is not None else \
+            np.zeros(len(s.psu_stratum))
+        rows_psu = np.bincount(s.psu, minlength=len(s.psu_stratum)).astype(float)
+        return _Structure(s.w, s.psu, s.psu_stratum, s.n_h, s.one_minus_f, s.stratum_labels,
+                          cell, cell_psu, m_k, cell_omf, f1_psu, rows_psu)
 
     def _fpc(self, h: np.ndarray, n_h: np.ndarray, n_strata: int) -> np.ndarray:
         if self.fpc is None:
@@ -322,21 +408,44 @@ class SurveyDesign:
         return np.where(inside, y, 0.0)
 
     def _variance(self, z: np.ndarray) -> float:
-        """Ultimate-cluster variance of Σz (see the module docstring)."""
+        """Linearised variance of Σz (see the module docstring)."""
+        return float(self._components(z)[0].sum())
+
+    def _components(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The variance components of Σz and their degrees of freedom.
+
+        Stage-1 strata first (d = n_h − 1), then the stage-2 cells, each already multiplied
+        by its PSU's stage-1 fraction f₁ (d = m_k − 1). Vectorised: bincounts over PSUs and
+        cells, no loop over strata.
+        """
         s = self._s
         n_psu, n_strata = len(s.psu_stratum), len(s.n_h)
         t = np.bincount(s.psu, weights=z, minlength=n_psu)
-        stratum_mean = np.bincount(s.psu_stratum, weights=t, minlength=n_strata) / s.n_h
-        centre = stratum_mean[s.psu_stratum]
-        lonely = s.n_h == 1
-        factor = np.where(lonely, 1.0, s.n_h / np.maximum(s.n_h - 1.0, 1.0)) * s.one_minus_f
-        if lonely.any():
-            if self.lonely_psu is LonelyPSU.ADJUST:
-                centre = np.where(lonely[s.psu_stratum], t.sum() / n_psu, centre)
-            else:  # REMOVE, CERTAINTY: the stratum contributes nothing at stage 1
-                factor = np.where(lonely, 0.0, factor)
-        ss = np.bincount(s.psu_stratum, weights=(t - centre) ** 2, minlength=n_strata)
-        return float(np.dot(factor, ss))
+        v1, _ = _stratum_terms(t, s.psu_stratum, s.n_h, s.one_minus_f, n_strata,
+                               t.sum() / s.n_h.sum(), self.lonely_psu)
+        d1 = np.maximum(s.n_h - 1.0, 1.0)
+        if s.cell is None:
+            return v1, d1
+        # Stage 2 within each PSU: the rows are the units, cells the strata; a lonely row is
+        # centred at its PSU's mean row (R's recentering within the PSU).
+        grand = (t / np.maximum(s.rows_psu, 1.0))[s.cell_psu][s.cell]
+        v2, _ = _stratum_terms(z, s.cell, s.m_k, s.cell_one_minus_f, len(s.m_k), grand,
+                               self.lonely_psu)
+        v2 = v2 * s.f1_psu[s.cell_psu]
+        return np.r_[v1, v2], np.r_[d1, np.maximum(s.m_k - 1.0, 1.0)]
+
+    def _df_for(self, z: np.ndarray) -> int:
+        """The interval's df under ``df_rule`` for the scores z."""
+        if self.df_rule is DfRule.DESIGN:
+            return self.df
+        v, d = self._components(z)
+        keep = v > 0
+        total = float(v.sum())
+        if not total > 0:
+            return self.df
+        sat = total**2 / float(np.sum(v[keep] ** 2 / d[keep]))
+        cap = self.df + (0 if self._s.m_k is None else int(np.sum(self._s.m_k - 1.0)))
+        return int(max(1, min(math.floor(sat + 1e-9), max(cap, 1))))
 
     def _need_df(self) -> int:
         if self.df < 1:
@@ -356,7 +465,8 @@ class SurveyDesign:
         return total
 
     def _t_estimate(self, value: float, z: np.ndarray, level: float, kind: str) -> Estimate:
-        df = self._need_df()
+        self._need_df()
+        df = self._df_for(z)
         se = float(np.sqrt(self._variance(z)))
         low, high = t_interval(value, se, df, level)
         return Estimate(value, se, low, high, df, f"{kind}: Taylor linearisation, t(df) interval")
@@ -451,10 +561,12 @@ class SurveyDesign:
                 f"比例只能对取值为 0/1（是/否）的列计算，列 {col!r} 不是：{zh}。 / A proportion "
                 f"needs a 0/1 (yes/no) column; {col!r} is not: {en}."
             )
-        df = self._need_df()
+        self._need_df()
         n_hat = self._population(wd)
         p = float(wd @ y) / n_hat
-        var = self._variance(wd * (y - p) / n_hat)
+        z = wd * (y - p) / n_hat
+        var = self._variance(z)
+        df = self._df_for(z)
         se = float(np.sqrt(var))
         if ci == "logit" and 0.0 < p < 1.0:
             low, high = logit_interval(p, se, df, level)
@@ -468,6 +580,28 @@ class SurveyDesign:
                 if ci == "logit":
                     method = "proportion: logit undefined at p=0 or 1; " + method[12:]
         return Estimate(p, se, low, high, df, method)
+
+
+def _stratum_terms(
+    t: np.ndarray, unit_stratum: np.ndarray, n_h: np.ndarray, one_minus_f: np.ndarray,
+    n_strata: int, grand: float | np.ndarray, lonely_psu: LonelyPSU,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Σ_h (1 − f_h)·n_h/(n_h − 1)·Σ_i (t_hi − t̄_h)² per stratum (R ``onestrat``).
+
+    A lonely unit (n_h = 1) is centred at ``grand`` with scale 1 − f_h under "adjust" and adds
+    0 otherwise; a stratum taken whole (1 − f_h = 0) adds 0 whatever its size.
+    """
+    mean = np.bincount(unit_stratum, weights=t, minlength=n_strata) / n_h
+    centre = mean[unit_stratum]
+    lonely = n_h == 1
+    factor = np.where(lonely, 1.0, n_h / np.maximum(n_h - 1.0, 1.0)) * one_minus_f
+    if lonely.any():
+        if lonely_psu is LonelyPSU.ADJUST:
+            centre = np.where(lonely[unit_stratum], grand, centre)
+        else:  # REMOVE, CERTAINTY: the stratum contributes nothing
+            factor = np.where(lonely, 0.0, factor)
+    ss = np.bincount(unit_stratum, weights=(t - centre) ** 2, minlength=n_strata)
+    return factor * ss, lonely
 
 
 def by(

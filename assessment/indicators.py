@@ -11,14 +11,19 @@ village as PSU, on the completed visits with their final (response-adjusted) wei
 - missed rate 漏评率: the same over the non-registered strata (risk + other).
 - recognition 群众认可度: household-weighted share of "yes" among interviewed households of the
   registered strata (exited + poor); "unsure" and "no" are interviewed and do not accept.
-- composite incidence 综合贫困发生率: (P + T̂) / N, where P (people in poor or returned
-  households) and N (rural population) are registry counts treated as known, and T̂ is the
-  estimated number of people in failing exited or non-registered households — ONE total of
-  z = size·fails·[exited or non-registered], so its standard error includes the covariance
-  of the two parts. Its interval is (P + T̂ ± t_df·se)/N with the lower end floored at P/N.
-  When se(T̂) is 0 (no failure found), the upper end is (P + ub_wrong·E + ub_missed·R)/N
-  with the two rates' upper bounds and the registry's exited (E) and non-registered (R)
-  people, so a zero-failure sample still gets a bound above its point.
+- composite incidence 综合贫困发生率: (P + p̂_w·E + p̂_m·R) / N, where P (people in poor or
+  returned households), E (people in exited households), R (people in non-registered
+  households) and N (rural population) are registry counts, known exactly; p̂_w and p̂_m are
+  the two rates above. Its linearised variance is that of the one score E·z_w + R·z_m, so it
+  includes their covariance. Its interval is Korn & Graubard's for the failure share
+  q = (p̂_w·E + p̂_m·R)/(E + R), with the design effect floored at 1 against a stratified
+  SRS of the same allocation — which keeps a component that saw no failure in the interval
+  (see ``_incidence``).
+
+The design is the full two-stage one when the scored frame carries
+``sampling.design.DESIGN_COLUMNS`` (stage-1 strata, villages and FPC; stage-2 strata and
+FPC), as R ``svydesign(ids=~var_psu+household_id, strata=~var_stratum+stage2_stratum,
+fpc=~fpc1+fpc2, nest=TRUE)``; otherwise the village is the PSU in its village stratum.
 
 Unverified households are left out of the rate denominators and counted; non-response is
 counted by outcome.
@@ -32,9 +37,10 @@ not show. The incidence with one of its two domains still empty shows the partia
 is borderline unless that partial value already fails.
 
 Extra households for a borderline rate come from ``sampling.sample_size.extra_sample_for_bound``
-with the design effect var(p̂)/(p̂(1−p̂)/n) times the Korn–Graubard df factor (t_df/t_{n−1})²;
-for the incidence, the standard error is scaled as 1/√n until t·se clears the margin, or, when
-no failure was found, both rates are asked to clear (threshold·N − P)/(E + R).
+with the design effect var(p̂)/(p̂(1−p̂)/n), floored at ``thresholds.min_deff`` as the interval
+is, times the Korn–Graubard df factor (t_df/t_{n−1})², and capped at the households of the
+domain not yet drawn in the sampled villages; for the incidence, the failure share q is asked
+to clear (threshold·N − P)/(E + R).
 """
 
 from __future__ import annotations
@@ -46,11 +52,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from assessment.ci import t_quantile
-from assessment.estimation import Estimate, SurveyDesign
+from assessment.ci import beta_interval_at, t_quantile
+from assessment.estimation import DfRule, Estimate, SurveyDesign
 from assessment.settings import Thresholds
 from registry.contract import CHECKS, HOUSEHOLD_STRATA, OUTCOMES, RECOGNITION, REGIONS
 from registry.errors import ExitcheckError
+from sampling.design import DESIGN_COLUMNS
 from sampling.errors import SamplingError
 from sampling.sample_size import extra_sample_for_bound
 
@@ -75,6 +82,8 @@ EMPTY_DOMAIN = "INDICATOR_EMPTY_DOMAIN"
 NO_DF = "INDICATOR_NO_DF"
 INDICATOR_REASONS = (EMPTY_DOMAIN, NO_DF)
 NOT_ESTIMABLE = "not estimable"
+# Degrees of freedom of every interval: chosen by simulation (docs/methods.md, "df").
+DF_RULE = DfRule.DESIGN
 SAMPLE_KEYS = ("households_drawn", "households_completed", "response_rate", "reserves_used")
 
 
@@ -259,12 +268,11 @@ class CountyIndicators:
 _REQUIRED = ("household_id", "stratum", "weight", "household_size", "standard", "recognition")
 
 
-def _prepare(scored: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, str, str]:
-    """Validate ``scored``; return it with analysis columns, the completed mask, strata, PSU."""
+def _prepare(scored: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, dict[str, str | None]]:
+    """Validate ``scored``; return it, the completed mask and the design's columns."""
     need = list(_REQUIRED)
-    strata_col = "var_stratum" if "var_stratum" in scored.columns else "village_stratum"
-    psu_col = "var_psu" if "var_psu" in scored.columns else "village_code"
-    need += [strata_col, psu_col]
+    design = _design_columns(scored)
+    need += [c for c in design.values() if c is not None]
     missing = [c for c in need if c not in scored.columns]
     if missing:
         raise IndicatorInputError(
@@ -298,7 +306,18 @@ def _prepare(scored: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, str, str]:
             raise IndicatorInputError(
                 f"评分结果缺少列 {check}_result。 / The scored sample lacks {check}_result."
             )
-    return scored, completed, strata_col, psu_col
+    return scored, completed, design
+
+
+def _design_columns(scored: pd.DataFrame) -> dict[str, str | None]:
+    """The SurveyDesign arguments: the full two-stage design when the columns are there
+    (``sampling.design.DESIGN_COLUMNS``), else the village as PSU in its village stratum."""
+    if all(c in scored.columns for c in DESIGN_COLUMNS):
+        return {"strata": "var_stratum", "psu": "var_psu", "fpc": "fpc1",
+                "strata2": "stage2_stratum", "fpc2": "fpc2"}
+    return {"strata": "var_stratum" if "var_stratum" in scored.columns else "village_stratum",
+            "psu": "var_psu" if "var_psu" in scored.columns else "village_code",
+            "fpc": None, "strata2": None, "fpc2": None}
 
 
 def _analysis_frame(scored: pd.DataFrame, completed: np.ndarray) -> pd.DataFrame:
@@ -351,15 +370,18 @@ def _not_estimable(
                            NOT_ESTIMABLE, n, None, direction, reason)
 
 
-def _deff(est: Estimate, n: int, level: float) -> float:
+def _deff(est: Estimate, n: int, level: float, min_deff: float | None = 1.0) -> float:
     """Design effect of a proportion for planning, with the Korn–Graubard df factor.
 
-    The variance ratio var(p̂)/(p(1−p)/n) (Kish 1965, §8.2; 1 when p̂ is 0 or 1), times
-    (t_df/t_{n−1})², the factor by which Korn & Graubard (1998) shrink the effective sample
-    when the design has few PSUs: more households in the same villages keep that df.
+    The variance ratio var(p̂)/(p(1−p)/n) (Kish 1965, §8.2; 1 when p̂ is 0 or 1), floored at
+    ``min_deff`` as the interval itself is (Korn & Graubard 1998), times (t_df/t_{n−1})², the
+    factor by which Korn & Graubard (1998) shrink the effective sample when the design has
+    few PSUs: more households in the same villages keep that df.
     """
     p = est.value
     ratio = float(est.se**2 / (p * (1.0 - p) / n)) if n >= 1 and 0 < p < 1 and est.se > 0 else 1.0
+    if min_deff is not None:
+        ratio = max(ratio, min_deff)
     if n > 1 and est.df > 0:
         ratio *= (t_quantile(level, est.df) / t_quantile(level, n - 1)) ** 2
     return ratio
@@ -367,9 +389,14 @@ def _deff(est: Estimate, n: int, level: float) -> float:
 
 def _extra(
     est: Estimate, threshold: float, n: int, direction: Direction, response_rate: float,
-    confidence: float,
+    confidence: float, remaining: int | None = None,
 ) -> int | None:
-    """Extra households to field for a borderline proportion (sampling.sample_size)."""
+    """Extra households to field for a borderline proportion (sampling.sample_size).
+
+    Capped at ``remaining``, the households of the domain's cells in the sampled villages not
+    yet drawn: more cannot be fielded there (new villages would be needed). None when none
+    are left.
+    """
     try:
         extra = extra_sample_for_bound(
             est.value, threshold, n, deff=_deff(est, n, confidence), direction=direction,
@@ -379,12 +406,27 @@ def _extra(
         return None
     # The planning bound (Clopper–Pearson at n/deff) only approximates the design interval;
     # a borderline result needs at least one more household whatever it says.
-    return max(int(extra), 1)
+    extra = max(int(extra), 1)
+    if remaining is None or extra <= remaining:
+        return extra
+    # More than the sampled villages still hold: field what is left, or, when nothing is
+    # left, no number (new villages would be needed; never a false "0 more households").
+    return int(remaining) if remaining > 0 else None
+
+
+def _remaining(scored: pd.DataFrame, strata: tuple[str, ...]) -> int | None:
+    """Households of the given household strata in the sampled villages not yet in play."""
+    if "N_vh" not in scored.columns:
+        return None
+    rows = scored[scored["stratum"].isin(strata)]
+    cells = rows.groupby(["village_code", "stratum"]).agg(N=("N_vh", "first"),
+                                                          k=("household_id", "size"))
+    return int((cells["N"] - cells["k"]).clip(lower=0).sum())
 
 
 def _proportion(
     design: SurveyDesign, domain: np.ndarray, col: str, threshold: float, direction: Direction,
-    thresholds: Thresholds, response_rate: float,
+    thresholds: Thresholds, response_rate: float, remaining: int | None = None,
 ) -> tuple[IndicatorResult, Estimate | None]:
     n = int(domain.sum())
     if n == 0:
@@ -397,7 +439,7 @@ def _proportion(
     )
     verdict = verdict_for(est.value, est.ci_low, est.ci_high, threshold, direction)
     extra = (
-        _extra(est, threshold, n, direction, response_rate, thresholds.confidence)
+        _extra(est, threshold, n, direction, response_rate, thresholds.confidence, remaining)
         if verdict == "borderline" else None
     )
     return IndicatorResult(
@@ -409,8 +451,20 @@ def _proportion(
 def _incidence(
     design: SurveyDesign | None, d: pd.DataFrame, registry: RegistryCounts, threshold: float,
     wrong: Estimate | None, missed: Estimate | None, response_rate: float, level: float,
+    min_deff: float | None = 1.0, remaining: int | None = None,
 ) -> tuple[IndicatorResult, float, float]:
-    """Composite incidence (P + T̂)/N; see the module docstring."""
+    """Composite incidence from the registry's known totals; see the module docstring.
+
+    I = (P + p̂_w·E + p̂_m·R)/N. Its linearised variance is that of the one score
+    z = E·z_w + R·z_m (z_c the ratio scores of the two rates), so it includes their
+    covariance. The interval is Korn & Graubard's (1998) for the people-weighted failure
+    share q = (p̂_w·E + p̂_m·R)/(E + R) — a proportion of the E + R people — with
+    n_eff = q(1−q)/var(q), floored at a design effect of 1 relative to a stratified simple
+    random sample of the same allocation, n_eff ≤ 1/Σ_c a_c²/n_c (a_c = E/(E+R), R/(E+R);
+    n_c the verified households), and the design-df correction. The floor is what widens the
+    interval when a component has seen no failure: its share of the uncertainty is then
+    imputed at the pooled rate q, never at 0.
+    """
     n_exited, n_nonreg = int(d["_exited"].sum()), int(d["_nonreg"].sum())
     n = n_exited + n_nonreg
     if design is None or n == 0:
@@ -418,43 +472,51 @@ def _incidence(
     if design.df < 1:
         return _not_estimable(threshold, "max", n, NO_DF, design.df), math.nan, math.nan
     big_p, big_n = float(registry.people_poor), float(registry.people_total)
-    total = design.total("_z", level=level)
-    t_exited = float((d["_w"] * d["_z_exited"]).sum())
-    t_nonreg = float((d["_w"] * d["_z_nonreg"]).sum())
-    value = (big_p + total.value) / big_n
-    se = total.se / big_n
-    low = (big_p + max(total.ci_low, 0.0)) / big_n
-    high = (big_p + total.ci_high) / big_n
-    method = "total of people in failing households: Taylor linearisation, t(df) interval"
-    from_rates = not total.se > 0 and wrong is not None and missed is not None
-    if from_rates:
-        high = (big_p + wrong.ci_high * registry.people_exited
-                + missed.ci_high * registry.people_not_registered) / big_n
-        method += "; no failure variance: upper bound from the two rates' upper bounds"
+    big_e, big_r = float(registry.people_exited), float(registry.people_not_registered)
+    people = big_e + big_r
+    pw = d["_pw"].to_numpy(dtype=float)
+    fails = d["_fails"].to_numpy(dtype=float)
+    z = np.zeros(len(d))
+    parts: list[float] = []
+    for dom, known in (("_exited", big_e), ("_nonreg", big_r)):
+        inside = d[dom].to_numpy(dtype=bool)
+        den = float(pw[inside].sum())
+        p_c = float(pw[inside] @ fails[inside]) / den if den > 0 else 0.0
+        z += np.where(inside, known * pw * (fails - p_c) / den if den > 0 else 0.0, 0.0)
+        parts.append(p_c * known)
+    t_exited, t_nonreg = parts
+    value = (big_p + t_exited + t_nonreg) / big_n
+    var_t = design._variance(z)
+    se = math.sqrt(var_t) / big_n
+    df = design._df_for(z)
+    q = (t_exited + t_nonreg) / people if people > 0 else 0.0
+    var_q = var_t / people**2 if people > 0 else 0.0
+    a = np.array([big_e, big_r]) / people if people > 0 else np.zeros(2)
+    ns = np.array([n_exited, n_nonreg], dtype=float)
+    used = ns > 0
+    cap = 1.0 / float(np.sum(a[used] ** 2 / ns[used])) if np.any(a[used] > 0) else float(n)
+    if min_deff is not None:
+        cap /= min_deff
+    n_eff0 = q * (1.0 - q) / var_q if var_q > 0 and 0.0 < q < 1.0 else cap
+    q_low, q_high, _ = beta_interval_at(q, min(n_eff0, cap), n, df, level)
+    low = (big_p + q_low * people) / big_n
+    high = (big_p + q_high * people) / big_n
+    method = ("incidence from known registry totals (P + p_w E + p_m R)/N: Taylor "
+              "linearisation, beta (Korn-Graubard) on the failure share, deff >= 1 vs "
+              "stratified SRS")
     verdict = verdict_for(value, low, high, threshold, "max")
     reason = None
     if verdict != "fail" and (n_exited == 0 or n_nonreg == 0):
-        # One part of T̂ has no data yet: the estimate is incomplete, so it cannot pass.
+        # One part has no data yet: the estimate is incomplete, so it cannot pass.
         verdict, reason = "borderline", EMPTY_DOMAIN
     extra = None
-    if verdict == "borderline" and reason is None and from_rates:
-        # Both rates must clear the same residual rate r = (threshold·N − P)/(E + R), so that
-        # ub_wrong·E + ub_missed·R < threshold·N − P.
-        people = registry.people_exited + registry.people_not_registered
+    if verdict == "borderline" and reason is None:
         r = (threshold * big_n - big_p) / people if people > 0 else math.nan
-        if 0.0 < r < 1.0:
-            parts = [
-                _extra(e, r, k, "max", response_rate, level) if e.ci_high >= r else 0
-                for e, k in ((wrong, n_exited), (missed, n_nonreg))
-            ]
-            extra = None if None in parts else max(sum(p for p in parts if p), 1)
-    elif verdict == "borderline" and reason is None:
-        # Scale the standard error as 1/√n until t·se clears the margin (Cochran 1977, §4.4).
-        need_se = (threshold - value) / t_quantile(level, total.df)
-        n_needed = n * (se / need_se) ** 2
-        extra = max(math.ceil((n_needed - n) / response_rate - 1e-9), 1)
+        if 0.0 < r < 1.0 and q < r:
+            share = Estimate(q, math.sqrt(var_q) if var_q > 0 else 0.0, q_low, q_high, df, "q")
+            extra = _extra(share, r, n, "max", response_rate, level, remaining)
     return IndicatorResult(
-        value, se, low, high, threshold, verdict, total.df, method, n, extra, "max", reason,
+        value, se, low, high, threshold, verdict, df, method, n, extra, "max", reason,
     ), t_exited, t_nonreg
 
 
@@ -486,7 +548,7 @@ def county_indicators(
             f"地域只能是 {REGIONS}，收到 {region!r}。 / The region must be one of {REGIONS}, "
             f"got {region!r}."
         )
-    scored, completed, strata_col, psu_col = _prepare(scored)
+    scored, completed, cols = _prepare(scored)
     d = _analysis_frame(scored, completed)
 
     outcome = (
@@ -503,28 +565,31 @@ def county_indicators(
 
     design_hh = design_pw = None
     if len(d):
-        design_hh = SurveyDesign(d, weights="_w", strata=strata_col, psu=psu_col)
-        design_pw = SurveyDesign(d, weights="_pw", strata=strata_col, psu=psu_col)
+        design_hh = SurveyDesign(d, weights="_w", df_rule=DF_RULE, **cols)
+        design_pw = SurveyDesign(d, weights="_pw", df_rule=DF_RULE, **cols)
 
     inds: dict[str, IndicatorResult] = {}
     ests: dict[str, Estimate | None] = {}
     specs = [
-        ("wrong_exit_rate", design_pw, "_exited", "_fails", thresholds.wrong_exit_max, "max"),
-        ("missed_rate", design_pw, "_nonreg", "_fails", thresholds.missed_max, "max"),
+        ("wrong_exit_rate", design_pw, "_exited", "_fails", thresholds.wrong_exit_max, "max",
+         EXITED),
+        ("missed_rate", design_pw, "_nonreg", "_fails", thresholds.missed_max, "max",
+         NON_REGISTERED),
         ("recognition_rate", design_hh, "_interviewed", "_yes", thresholds.recognition_min,
-         "min"),
+         "min", REGISTERED),
     ]
-    for name, design, dom, col, thr, direction in specs:  # three indicators, not households
+    for name, design, dom, col, thr, direction, strata in specs:  # three, not households
         if design is None:
             inds[name], ests[name] = _not_estimable(thr, direction, 0, EMPTY_DOMAIN, None), None
         else:
             inds[name], ests[name] = _proportion(
                 design, d[dom].to_numpy(dtype=bool), col, thr, direction, thresholds,
-                response_rate,
+                response_rate, _remaining(scored, strata),
             )
     inds["incidence"], t_exited, t_nonreg = _incidence(
-        design_hh, d, registry, thresholds.incidence_max[region], ests["wrong_exit_rate"],
-        ests["missed_rate"], response_rate, thresholds.confidence,
+        design_pw, d, registry, thresholds.incidence_max[region], ests["wrong_exit_rate"],
+        ests["missed_rate"], response_rate, thresholds.confidence, thresholds.min_deff,
+        _remaining(scored, EXITED + NON_REGISTERED),
     )
 
     verdicts = {r.verdict for r in inds.values()}

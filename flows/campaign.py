@@ -1,4 +1,5 @@
-"""Prefect flows: sample a campaign, assess it (one task per county), rerun one county.
+"""Prefect flows: sample a campaign, assess it (one task per county), rerun one county,
+re-render the reports.
 (The central spot-check's flow is in ``flows.central``.)
 
 Each flow reads like a table of contents; the work lives in ``flows.county`` (plain functions,
@@ -20,6 +21,14 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 
+from flows.artifacts import (  # noqa: E402
+    flow_failure_notice,
+    log_outcomes,
+    publish_artifacts,
+    publish_markdown,
+    reports_markdown,
+    run_logger,
+)
 from flows.county.assess import assess_county  # noqa: E402
 from flows.county.inputs import resolve_counties  # noqa: E402
 from flows.county.outcome import CampaignSummary, CountyOutcome  # noqa: E402
@@ -27,21 +36,31 @@ from flows.county.record import record_run  # noqa: E402
 from flows.county.report import render_province_report  # noqa: E402
 from flows.county.sample import sample_county  # noqa: E402
 from flows.params import (  # noqa: E402
+    LEDGER_VARIABLE,
+    WORKSPACE_VARIABLE,
     Config,
     Counties,
     CountyCode,
     DataDir,
     Force,
     Lang,
+    LedgerUrl,
     Pdf,
     Progress,
     WorkspaceDir,
+    campaign_paths,
     config_or_default,
+    county_set,
     described,
+    from_variable,
+    run_name,
 )
 from flows.progress import CountyProgress  # noqa: E402
+from flows.render.reports import RenderSummary, render_all  # noqa: E402
 from flows.store.config import CampaignConfig  # noqa: E402
+from flows.store.ledger import Ledger  # noqa: E402
 from flows.store.quarantine import merge_quarantine  # noqa: E402
+from flows.store.result_files import read_json_object  # noqa: E402
 from flows.store.state import clean_stale_temp  # noqa: E402
 from flows.store.workspace import Workspace  # noqa: E402
 
@@ -78,7 +97,8 @@ def assess_county_task(data_dir: Path, workspace: Path, county: str, config: Cam
 
 def _collect(futures: Sequence[PrefectFuture], codes: Sequence[str], step: str,
              progress: bool) -> list[CountyOutcome]:
-    """Wait for every county, turning a crashed task into a failed outcome (never lost)."""
+    """Wait for every county, turning a crashed task into a failed outcome (never lost), and
+    log each outcome to the run's logs as it arrives."""
     by_id = {f.task_run_id: c for f, c in zip(futures, codes, strict=True)}
     outcomes: dict[str, CountyOutcome] = {}
     with CountyProgress(len(codes), step, enabled=progress) as bar:
@@ -92,78 +112,98 @@ def _collect(futures: Sequence[PrefectFuture], codes: Sequence[str], step: str,
                 result = CountyOutcome.failed(code, step, result)
             outcomes[code] = result
             bar.advance(result)
+            log_outcomes([result], len(outcomes), len(codes))
     return [outcomes[c] for c in codes]
 
 
 def _run_counties(submit: Callable[[str], PrefectFuture], codes: Sequence[str], step: str,
                   progress: bool) -> list[CountyOutcome]:
+    run_logger().info(f"{step}: {len(codes)} counties ({county_set(codes)})")
     with shared_api_url():
         return _collect([submit(c) for c in codes], codes, step, progress)
 
 
-def publish_artifacts(ws: Workspace, summary: CampaignSummary) -> None:
-    """A Prefect markdown artifact: the county verdicts, with links to the reports."""
-    from prefect.artifacts import create_markdown_artifact
-
-    lines = ["| county | status | verdict | provisional | report |", "|---|---|---|---|---|"]
-    for o in summary.outcomes:
-        report = ws.reports_dir() / f"{o.county_code}.html"
-        link = f"[html]({report.as_uri()})" if report.exists() else "—"
-        lines.append(f"| {o.county_code} | {o.status} | {o.verdict or '—'} | "
-                     f"{'yes' if o.provisional else 'no'} | {link} |")
-    province = ws.reports_dir() / "province.html"
-    if province.exists():
-        lines.append(f"\nProvince summary: [{province.name}]({province.as_uri()})")
-    # An artifact is a convenience for the Prefect UI, never a reason to fail a run.
-    with contextlib.suppress(Exception):
-        create_markdown_artifact(markdown="\n".join(lines), key="county-verdicts",
-                                 description="exitcheck county verdicts")
+FAILURE_HOOKS: dict = {"on_failure": [flow_failure_notice], "on_crashed": [flow_failure_notice]}
 
 
-@flow(name="sample-campaign")
+@flow(name="sample-campaign", flow_run_name=run_name("sample"), **FAILURE_HOOKS)
 @described
-def sample_campaign(data_dir: DataDir, workspace: WorkspaceDir, config: Config = None,
-                    counties: Counties = None, force: Force = False,
+def sample_campaign(data_dir: DataDir, workspace: WorkspaceDir,
+                    config: Config = None, counties: Counties = None, force: Force = False,
                     progress: Progress = False) -> CampaignSummary:
     """Validate and sample every county: WS/sample, WS/fieldwork, WS/manifest.json."""
-    cfg, ws = config_or_default(config), Workspace.at(workspace)
+    cfg, (data, root) = config_or_default(config), campaign_paths(data_dir, workspace)
+    ws = Workspace.at(root)
     clean_stale_temp(ws)
-    codes = resolve_counties(Path(data_dir), counties)
+    codes = resolve_counties(data, counties)
     outcomes = _run_counties(
-        lambda c: sample_county_task.submit(data_dir, workspace, c, cfg, force),
+        lambda c: sample_county_task.submit(data, ws.root, c, cfg, force),
         codes, "sample", progress)
     merge_quarantine(ws)
-    return record_run(Path(data_dir), ws, cfg, "sample", outcomes)
-
-
-@flow(name="assess-campaign")
-@described
-def assess_campaign(data_dir: DataDir, workspace: WorkspaceDir, config: Config = None,
-                    counties: Counties = None, force: Force = False, pdf: Pdf = True,
-                    lang: Lang = "zh", progress: Progress = False) -> CampaignSummary:
-    """Assess every sampled county, then render the province summary and record the run."""
-    cfg, ws = config_or_default(config), Workspace.at(workspace)
-    clean_stale_temp(ws)
-    codes = resolve_counties(Path(data_dir), counties, sampled_in=ws)
-    outcomes = _run_counties(
-        lambda c: assess_county_task.submit(data_dir, workspace, c, cfg, force, pdf, lang),
-        codes, "assess", progress)
-    merge_quarantine(ws)
-    summary = record_run(Path(data_dir), ws, cfg, "assess", outcomes)
-    render_province_report(ws, pdf=pdf, lang=lang)
-    publish_artifacts(ws, summary)
+    summary = record_run(data, ws, cfg, "sample", outcomes)
+    run_logger().info(f"field lists (enumerator lists): {ws.root / 'fieldwork'}")
+    publish_artifacts(ws, summary, cfg)
     return summary
 
 
-@flow(name="rerun-county")
+@flow(name="assess-campaign", flow_run_name=run_name("assess"), **FAILURE_HOOKS)
+@described
+def assess_campaign(data_dir: DataDir, workspace: WorkspaceDir,
+                    config: Config = None, counties: Counties = None, force: Force = False,
+                    pdf: Pdf = True, lang: Lang = "zh",
+                    progress: Progress = False) -> CampaignSummary:
+    """Assess every sampled county, then render the province summary and record the run."""
+    cfg, (data, root) = config_or_default(config), campaign_paths(data_dir, workspace)
+    ws = Workspace.at(root)
+    clean_stale_temp(ws)
+    codes = resolve_counties(data, counties, sampled_in=ws)
+    outcomes = _run_counties(
+        lambda c: assess_county_task.submit(data, ws.root, c, cfg, force, pdf, lang),
+        codes, "assess", progress)
+    merge_quarantine(ws)
+    summary = record_run(data, ws, cfg, "assess", outcomes)
+    render_province_report(ws, pdf=pdf, lang=lang)
+    publish_artifacts(ws, summary, cfg, lang)
+    return summary
+
+
+@flow(name="rerun-county", flow_run_name=run_name("rerun"), **FAILURE_HOOKS)
 @described
 def rerun_county(data_dir: DataDir, workspace: WorkspaceDir, county: CountyCode,
                  config: Config = None, force: Force = False, pdf: Pdf = True,
                  lang: Lang = "zh") -> CampaignSummary:
     """Rerun one county (the deployment a central inspector triggers by parameter)."""
-    cfg, ws = config_or_default(config), Workspace.at(workspace)
-    future = assess_county_task.submit(data_dir, workspace, county, cfg, force, pdf, lang)
+    cfg, (data, root) = config_or_default(config), campaign_paths(data_dir, workspace)
+    ws = Workspace.at(root)
+    future = assess_county_task.submit(data, ws.root, county, cfg, force, pdf, lang)
     outcomes = _collect([future], [county], "assess", progress=False)
-    summary = record_run(Path(data_dir), ws, cfg, "assess", outcomes)
+    summary = record_run(data, ws, cfg, "assess", outcomes)
     render_province_report(ws, pdf=pdf, lang=lang)
+    publish_artifacts(ws, summary, cfg, lang)
     return summary
+
+
+@flow(name="report-campaign", flow_run_name=run_name("report"), **FAILURE_HOOKS)
+@described
+def report_campaign(workspace: WorkspaceDir, lang: Lang = "zh", pdf: Pdf = True,
+                    db: LedgerUrl = None) -> RenderSummary:
+    """Re-render every county report and the province summary from the stored results."""
+    root = Path(str(from_variable(workspace, WORKSPACE_VARIABLE)))
+    ledger_url = from_variable(db, LEDGER_VARIABLE, required=False)
+    with Ledger(ledger_url, workspace=root) as ledger:
+        summary = render_all(root, lang=lang, pdf=pdf, ledger=ledger)
+    paths = [p for r in summary.reports for p in (r.html, r.pdf) if p]
+    run_logger().info(f"{len(paths)} report files written to {root / 'reports'}")
+    for code, error in summary.failed.items():
+        run_logger().error(f"county {code} report not rendered: {error}")
+    publish_markdown("reports", "exitcheck reports",
+                     reports_markdown(Workspace.at(root), paths, summary.failed,
+                                      _manifest_config(root)))
+    return summary
+
+
+def _manifest_config(root: Path) -> CampaignConfig:
+    """The campaign config the workspace was last run with (for its portal URL)."""
+    with contextlib.suppress(Exception):
+        return CampaignConfig.model_validate(read_json_object(root / "manifest.json")["config"])
+    return CampaignConfig()

@@ -14,16 +14,20 @@ from enum import StrEnum
 from typing import Any, NoReturn
 
 # Set before Prefect is imported anywhere: no analytics or telemetry (there may be no
-# internet), a patient ephemeral server (its first start runs database migrations, ~20-30 s on
-# a small machine), and Prefect's own console logging off: a county's failure is reported by
-# exitcheck in plain words (the closing table, the manifest), and Prefect would otherwise print
-# its traceback to the clerk. Set PREFECT_LOGGING_LEVEL=INFO to see Prefect's logs when
-# debugging.
+# internet), and a patient ephemeral server (its first start runs database migrations, ~20-30 s
+# on a small machine).
+#
+# Logging: Prefect's loggers run at INFO, so that exitcheck's progress, warnings and county
+# outcomes (``get_run_logger``) reach the API log handler and show in the UI; only the console
+# handler is raised to CRITICAL, so a clerk's terminal shows exitcheck's own words (the closing
+# table, the manifest) and never Prefect's tracebacks. Set
+# PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL=INFO to see the same logs on the console.
 _DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",  # Prefect's client-side telemetry: there is no internet to send it to
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-    "PREFECT_LOGGING_LEVEL": "CRITICAL",
+    "PREFECT_LOGGING_LEVEL": "INFO",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_SERVER_LEVEL": "WARNING",
 }
 

@@ -377,24 +377,42 @@ def draw_county_sample(
     return pd.DataFrame(columns, copy=False)
 
 
-def variance_design_columns(sample: pd.DataFrame) -> pd.DataFrame:
-    """Add the variance strata and PSUs used by the estimator (ultimate-cluster rule).
+DESIGN_COLUMNS = ("var_stratum", "var_psu", "fpc1", "stage2_stratum", "fpc2")
 
-    A village drawn with π < 1 is a PSU in its village stratum. A certainty village
-    (π = 1) is not a random draw at stage 1, so it becomes its own stratum
-    (``"cert:" + village_code``) whose PSUs are its households: a take-all PSU adds only its
-    within-PSU variance (Särndal, Swensson & Wretman 1992, §4.3, two-stage variance). A
-    variance stratum left with a single PSU is handled by the estimator's lonely-PSU rule
-    ("adjust": it is centred on the grand mean, as R ``options(survey.lonely.psu =
-    "adjust")``).
+
+def variance_design_columns(sample: pd.DataFrame) -> pd.DataFrame:
+    """Add the two-stage variance design the estimator uses (R ``svydesign`` columns).
+
+    - ``var_stratum``: the stage-1 stratum. A village drawn with π < 1 is in its village
+      stratum; the certainty villages (π = 1: a stratum taken whole, or large villages taken
+      out of a πps stratum) of a village stratum form ``"certainty:" + village_stratum``.
+    - ``var_psu``: the village (the PSU).
+    - ``fpc1``: villages in the frame of that stage-1 stratum — N_villages minus the stratum's
+      certainty villages, or the number of certainty villages — so that 1 − n/N is the stage-1
+      FPC (villages are drawn without replacement) and a certainty stratum has f = 1: it adds
+      no stage-1 variance, only its villages' stage-2 variance (Särndal, Swensson & Wretman
+      1992, §4.3). For πps villages n/N is the SRS approximation of the fraction; it is
+      conservative, because a πps sample holds the larger villages, whose 1 − π is smaller.
+    - ``stage2_stratum``: the household stratum (nested in the village).
+    - ``fpc2``: N_vh, households of the village × household stratum in the frame.
+
+    The draw is untouched: these are derived from the stored π and frame counts.
 
     Returns:
-        A copy of ``sample`` with ``var_stratum`` and ``var_psu`` (str) added.
+        A copy of ``sample`` with ``DESIGN_COLUMNS`` added.
     """
-    _require(sample, ("village_code", "village_stratum", "household_id", "pi_village"), "sample")
+    _require(sample, ("village_code", "village_stratum", "stratum", "pi_village", "N_villages",
+                      "N_vh"), "sample")
     out = sample.copy()
     cert = out["pi_village"].to_numpy(dtype=float) >= 1.0 - 1e-12
+    vs = out["village_stratum"].astype(str).to_numpy()
     vc = out["village_code"].astype(str).to_numpy()
-    out["var_stratum"] = np.where(cert, "cert:" + vc, out["village_stratum"].astype(str))
-    out["var_psu"] = np.where(cert, out["household_id"].astype(str), vc)
+    n_cert = (pd.Series(np.where(cert, vc, None), dtype=object).groupby(vs).nunique()
+              .reindex(vs).fillna(0).to_numpy(dtype=float))
+    n_frame = out["N_villages"].to_numpy(dtype=float)
+    out["var_stratum"] = np.where(cert, "certainty:" + vs, vs)
+    out["var_psu"] = vc
+    out["fpc1"] = np.where(cert, n_cert, n_frame - n_cert)
+    out["stage2_stratum"] = out["stratum"].astype(str).to_numpy()
+    out["fpc2"] = out["N_vh"].to_numpy(dtype=float)
     return out

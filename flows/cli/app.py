@@ -26,7 +26,25 @@ prefect_defaults()
 app = typer.Typer(
     help="exitcheck — independent assessment of poverty exits (贫困退出第三方评估).",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    # Plain help (click's): it wraps at the terminal's width, 80 columns at most, and gives
+    # each option's text the whole line instead of a boxed column.
+    rich_markup_mode=None, context_settings={"max_content_width": 80},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version as v
+
+        out.print(f"exitcheck {v('exitcheck')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", callback=_print_version,
+        is_eager=True)] = False) -> None:
+    """exitcheck — independent assessment of poverty exits (贫困退出第三方评估)."""
 DataOpt = Annotated[Path, typer.Option("--data", help="Campaign data directory (the five tables).")]
 WsOpt = Annotated[Path, typer.Option("--workspace", help="Campaign workspace (outputs).")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="campaign.toml (defaults: "
@@ -164,6 +182,9 @@ def sample(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None, county: Co
         s = flow(data_dir=data, workspace=workspace, config=cfg, counties=county, force=force,
                  progress=True)
     print_summary(s, "sample")
+    out.print(f"samples: {Path(workspace).resolve() / 'sample'}\n"
+              f"field lists (enumerator lists) / 入户名单: "
+              f"{Path(workspace).resolve() / 'fieldwork'}", highlight=False)
     raise typer.Exit(0 if s.ok else 1)
 
 
@@ -271,7 +292,11 @@ def spotcheck(data: DataOpt, workspace: WsOpt,
                                                         help="Fresh sample, new seed.")] = False,
               seed: Annotated[int | None, typer.Option(help="Seed for --independent.")] = None,
               field_data: Annotated[Path | None, typer.Option(
-                  "--field-data", help="Folder with the central team's field_checks.")] = None,
+                  "--field-data", help="The central team's own field checks: DIR/field_checks "
+                  "or the folder DIR that holds it.")] = None,
+              inspector_workspace: Annotated[Path | None, typer.Option(
+                  "--inspector-workspace", help="Write the spot-check into this workspace of "
+                  "your own; --workspace (the province's) is then only read.")] = None,
               lang: Annotated[Lang, typer.Option(help="Report language: zh or en.")] = "zh",
               pdf: Annotated[bool, typer.Option(help="Also render the PDF report.")] = True,
               ) -> None:
@@ -289,25 +314,62 @@ def spotcheck(data: DataOpt, workspace: WsOpt,
 
         server.ready()
         r = spot_check(data_dir=data, workspace=workspace, county=county, mode=mode, seed=seed,
-                       field_dir=field_data, lang=lang, pdf=pdf)
+                       field_dir=field_data, lang=lang, pdf=pdf,
+                       inspector_workspace=inspector_workspace)
     print_spotcheck(r)
     if mode == "reproduce" and r.get("identical") is False:
         raise typer.Exit(1)
 
 
+CronOpt = Annotated[str, typer.Option(
+    help="When the nightly assess runs, in the campaign's time zone (config 'timezone', "
+         "default Asia/Shanghai).")]
+VariablesOpt = Annotated[bool, typer.Option(
+    "--variables", help="Keep the paths in Prefect Variables (exitcheck_data_dir, "
+                        "exitcheck_workspace) that the team can edit in the UI, not in each "
+                        "deployment's parameters.")]
+LedgerOpt = Annotated[str | None, typer.Option(
+    "--ledger", help="Ledger URL for the report deployment (with --variables: the Variable "
+                     "exitcheck_ledger_url).")]
+
+
 @app.command()
 @friendly
 def serve(data: DataOpt, workspace: WsOpt, config: ConfigOpt = None,
-          cron: Annotated[str, typer.Option(help="When the nightly assess runs.")] = "0 2 * * *"
-          ) -> None:
-    """Serve a nightly assess and a one-county rerun as Prefect deployments.
+          cron: CronOpt = "0 2 * * *", variables: VariablesOpt = False,
+          ledger: LedgerOpt = None) -> None:
+    """Serve the team's jobs as Prefect deployments until interrupted: sample, nightly
+    assess (cron), rerun one county, report, spot-check reproduce and independent.
 
-    Needs PREFECT_API_URL (a running 'prefect server start'). Example:
-    exitcheck serve --data data --workspace ws --cron "0 2 * * *"
+    Needs PREFECT_API_URL (a running 'prefect server start'); see docs/operations.md.
+
+    Example: exitcheck serve --data data --workspace ws --cron "0 2 * * *"
     """
     from flows.serve import serve_deployments
 
-    serve_deployments(data, workspace, config=config, cron=cron)
+    serve_deployments(data, workspace, config=config, cron=cron, variables=variables,
+                      ledger=ledger)
+
+
+@app.command()
+@friendly
+def deploy(data: DataOpt, workspace: WsOpt,
+           pool: Annotated[str, typer.Option(help="Work pool (created as a process pool if "
+                                                  "missing).")],
+           config: ConfigOpt = None, cron: CronOpt = "0 2 * * *",
+           variables: VariablesOpt = False, ledger: LedgerOpt = None) -> None:
+    """Register the same deployments with a work pool; a worker runs them.
+
+    Start the worker with: prefect worker start --pool NAME. Needs PREFECT_API_URL.
+
+    Example: exitcheck deploy --data data --workspace ws --pool exitcheck
+    """
+    from flows.serve import deploy_to_pool
+
+    for name in deploy_to_pool(data, workspace, pool=pool, config=config, cron=cron,
+                               variables=variables, ledger=ledger):
+        out.print(f"deployed {name}", highlight=False)
+    out.print(f"start a worker: prefect worker start --pool {pool}", highlight=False)
 
 
 @app.command()
@@ -329,10 +391,8 @@ def demo(workspace: Annotated[Path, typer.Option(help="Where to put the demo.")]
 
 @app.command()
 def version() -> None:
-    """Print the version."""
-    from importlib.metadata import version as v
-
-    out.print(v("exitcheck"))
+    """Print the version (as exitcheck --version)."""
+    _print_version(True)
 
 
 def main() -> None:

@@ -49,26 +49,34 @@ def friendly(fn: F) -> F:
 
 
 def print_summary(summary: Any, title: str) -> None:
-    """The closing table of a campaign step: one row per county, failures listed after it."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    """The closing table of a campaign step: one row per county, failures listed after it.
+
+    A sample has no verdict yet: its table shows the households drawn and the time taken; an
+    assessment shows the verdict and, once field data has come in, the fieldwork counts.
+    """
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, padding=0)
     fieldwork = ("drawn", "visited", "approved", "completed", "reserves_used", "pending")
-    show = any(o.completion for o in summary.outcomes)
-    short = {"provisional": "prov.", "visited": "visit", "approved": "appr.",
-             "completed": "done", "reserves_used": "resv.", "pending": "pend."}
+    assessed = summary.step != "sample"
+    show = assessed and any(o.completion for o in summary.outcomes)
     table.add_column("county", no_wrap=True, min_width=6)
-    table.add_column("status", no_wrap=True)
-    table.add_column("verdict", no_wrap=True)
-    # With fieldwork counts the table is wide: timings stay in WS/manifest.json instead.
-    for col in ("provisional", *(fieldwork if show else ("households", "seconds"))):
-        name = short.get(col, col)
-        table.add_column(name, justify="right")
+    # With fieldwork counts the table is wide: the status (done or cached) and the timings
+    # stay in WS/manifest.json, and a failed county says "failed" in the verdict column.
+    if not show:
+        table.add_column("status", no_wrap=True)
+    if assessed:
+        table.add_column("verdict", no_wrap=True)
+        table.add_column("provisional", justify="right", no_wrap=True)
+    for col in fieldwork if show else ("households", "seconds"):
+        table.add_column(col.replace("_", " "), justify="right")
     for o in summary.outcomes:
         colour = {"done": "green", "cached": "cyan", "failed": "red"}[o.status]
+        status = f"[{colour}]{o.status}[/{colour}]"
         counts = ([str(o.completion.get(k, "")) for k in fieldwork] if show
                   else [str(o.households or ""), f"{o.seconds:.1f}"])
-        table.add_row(o.county_code, f"[{colour}]{o.status}[/{colour}]", o.verdict or "",
-                      "" if o.provisional is None else ("yes" if o.provisional else "no"),
-                      *counts)
+        verdict = ([o.verdict or (status if o.status == "failed" else ""),
+                    "" if o.provisional is None else ("yes" if o.provisional else "no")]
+                   if assessed else [])
+        table.add_row(o.county_code, *([] if show else [status]), *verdict, *counts)
     out.print(table)
     if show and any(o.provisional for o in summary.outcomes):
         out.print("provisional: field data incomplete (pending, unapproved or unverified "
@@ -105,6 +113,9 @@ def print_spotcheck(r: dict[str, Any]) -> None:
     for key in ("note", "note_inputs"):
         if r.get(key):
             out.print(f"[yellow]note:[/yellow] {r[key]}", highlight=False)
-    out.print(f"written: {r['path']}")
+    out.print(f"written: {r['path']}", highlight=False)
+    if r.get("fieldwork"):
+        out.print(f"enumerator list for the independent visits / 独立复核入户名单: "
+                  f"{r['fieldwork']}", highlight=False)
     for path in r.get("reports", []):
         out.print(f"report / 报告: {path}")

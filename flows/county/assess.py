@@ -112,8 +112,9 @@ def _cached(county: str, state: dict[str, Any], inputs_key: str) -> CountyOutcom
 
 
 def _scored_frame(assessment: CountyAssessment) -> pd.DataFrame:
-    """``results/<county>.parquet``: the scored households without the variance columns."""
-    return assessment.scored.drop(columns=["var_stratum", "var_psu"], errors="ignore")
+    """``results/<county>.parquet``: the scored households with every design column (stage-1
+    and stage-2 strata, PSU, both FPCs, weight classes), so R ``survey`` can re-estimate."""
+    return assessment.scored
 
 
 @contextmanager

@@ -129,12 +129,27 @@ def _estimates(result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def field_folder(field_dir: Path) -> Path:
+    """The folder that holds ``field_checks``: the one given, or its parent when the
+    ``field_checks`` folder itself was given (as the help names it)."""
+    field_dir = Path(field_dir)
+    if (field_dir.name == TableName.FIELD_CHECKS.value and field_dir.is_dir()
+            and not tables.table_files(field_dir, TableName.FIELD_CHECKS)):
+        return field_dir.parent
+    return field_dir
+
+
 def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "reproduce",
                    seed: int | None = None, field_dir: Path | None = None, lang: str = "zh",
-                   pdf: bool = True, report: bool = True) -> dict[str, Any]:
+                   pdf: bool = True, report: bool = True,
+                   own: Workspace | None = None) -> dict[str, Any]:
     """Run a spot-check: write WS/spotcheck/<county>-<run>.json and render it as
     WS/reports/spotcheck-<county>-<run>.html (and .pdf; ``.en`` before the suffix for English).
-    Returns the record, with the paths of what was written."""
+
+    ``ws`` is the province's workspace, only read when ``own`` (the inspector's own workspace)
+    is given: the spot-check's files and reports then go there. Returns the record, with the
+    paths of what was written (``fieldwork``: an independent draw's enumerator list)."""
+    out_ws = own or ws
     if mode not in ("reproduce", "independent"):
         raise SpotCheckError(f"mode must be reproduce or independent, not {mode!r}")
     manifest = _manifest(ws)
@@ -149,7 +164,7 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
     # The sub-workspace reads the province workspace's validated registry when its key (the
     # input files' SHA-256, the year, the code version) and its files' hashes match; any
     # difference validates afresh (flows.county.inputs.registry_tables).
-    sub = Workspace.at(ws.spotcheck_dir() / f"{county}-{run}", cache_root=ws.root)
+    sub = Workspace.at(out_ws.spotcheck_dir() / f"{county}-{run}", cache_root=ws.root)
     if mode == "independent":
         seed = seed if seed is not None else secrets.randbelow(2**31 - 1)
         cfg = cfg.model_copy(update={"seed": seed})
@@ -160,6 +175,7 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
     record: dict[str, Any] = {
         "county_code": county, "mode": mode, "run": run, "seed": cfg.seed,
         "province_seed": manifest.get("seed"), "workspace": str(sub.root),
+        "province_workspace": str(ws.root),
         "sample_sha256": {"province": sha256_file(ws.sample(county)),
                           "central": sha256_file(sub.sample(county))},
     }
@@ -177,6 +193,8 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
             central = json.loads(sub.results_json(county).read_text(encoding="utf-8"))
     else:
         record["sample_identical"] = None
+        record["fieldwork"] = str(sub.fieldwork(county))
+        field_dir = field_folder(field_dir) if field_dir is not None else None
         # An independent check scores the central team's own visits, never the province's.
         if field_dir is not None and _has_field_rows(field_dir, county, sub):
             assess_county(data_dir, sub, county, cfg, force=True, pdf=False,
@@ -210,7 +228,7 @@ def run_spot_check(data_dir: Path, ws: Workspace, county: str, *, mode: str = "r
             "The province's sample was drawn by another version of exitcheck; an exact "
             "reproduction is only expected with the same version (see manifest.json "
             "versions). / 省级样本由另一版本的软件抽取，仅在相同版本下才能完全复现。")
-    out = ws.spotcheck_dir() / f"{county}-{run}.json"
+    out = out_ws.spotcheck_dir() / f"{county}-{run}.json"
     files.write_json(record, out)
     record["path"] = str(out)
     if report:

@@ -6,8 +6,9 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assessment.settings import CheckSettings, Thresholds
 from registry.errors import ExitcheckError
@@ -16,6 +17,10 @@ from sampling.settings import SamplingSettings
 
 class ConfigError(ExitcheckError):
     """The campaign config file cannot be used."""
+
+
+#: Keys about running the campaign, not about its results (left out of the cache key).
+OPERATIONS = frozenset({"timezone", "portal_url"})
 
 
 class CampaignConfig(BaseModel):
@@ -31,6 +36,21 @@ class CampaignConfig(BaseModel):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     max_quarantine_share: float = Field(0.01, ge=0.0, le=1.0)
     revisit_top_n: int = Field(50, ge=0)
+    #: Where the schedules run (an IANA zone): a nightly 02:00 is 02:00 in this zone.
+    timezone: str = "Asia/Shanghai"
+    #: The URL under which the team opens the workspace's files (the portal's); empty: links in
+    #: the Prefect UI are paths relative to the workspace.
+    portal_url: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as "
+                             "Asia/Shanghai)") from None
+        return value
 
     @property
     def income_line(self) -> float:
@@ -42,7 +62,10 @@ class CampaignConfig(BaseModel):
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
     def canonical_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """The settings that results depend on, as canonical JSON: where schedules run and
+        where the team opens reports change no result, so they are left out."""
+        return json.dumps(self.model_dump(mode="json", exclude=OPERATIONS), sort_keys=True,
+                          ensure_ascii=False)
 
 
 def load_config(path: Path | str | None = None, **overrides: object) -> CampaignConfig:

@@ -78,3 +78,10 @@ DCLUS1_MEAN_API99 = (606.9781, 24.22504)
 #     "0.708 0.765" (3 digits, e.g. in a knitr rendering of the example found in the code
 #     corpus). Korn–Graubard reduces to this Clopper–Pearson interval when n_eff = n.
 BINOM_682_OF_925_CI = (0.708, 0.765)
+
+# --- R survey, ?svydesign / ?svymean examples on the two-stage design without replacement
+#     dclus2 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2), printed:
+#     svymean(~api00, dclus2) "670.81 30.099"; svytotal(~enroll, dclus2, na.rm = TRUE)
+#     "2639273 799638". Re-run with Debian 12's r-cran-survey 4.1-1 (R 4.2.2), same output.
+DCLUS2_MEAN_API00 = (670.81, 30.099)
+DCLUS2_TOTAL_ENROLL = (2639273, 799638)

@@ -111,3 +111,24 @@ def test_a_rejected_visit_superseded_by_an_approved_one_does_not_keep_it_provisi
     assert counts["unapproved_rows"] == 2
     assert counts["unapproved_pending"] == 1  # only c's row still awaits review
     assert list(latest["household_id"]) == ["a", "b"]
+
+
+def test_an_empty_cell_collapses_within_its_household_stratum() -> None:
+    import pandas as pd
+
+    from assessment.county import class_weights
+
+    units = pd.DataFrame({
+        "village_code": ["V1", "V1", "V2", "V2", "V3"],
+        "village_stratum": ["poor", "poor", "poor", "poor", "non_poor"],
+        "stratum": ["exited", "poor", "exited", "poor", "exited"],
+        "N_vh": [10, 4, 20, 6, 8], "pi_village": [0.5, 0.5, 0.25, 0.25, 1.0],
+        "completed": [True, True, True, False, True]})
+    out = class_weights(units)
+    # V2's poor cell is empty: its weight goes to V1's poor cell (same household stratum,
+    # same village stratum), never to V2's exited households.
+    assert out.loc[2, "weight_final"] == pytest.approx(20 / 0.25)
+    assert out.loc[1, "weight_final"] == pytest.approx(4 / 0.5 + 6 / 0.25)
+    assert np.isnan(out.loc[3, "weight_final"])
+    exited = out["stratum"].eq("exited")
+    assert out.loc[exited, "weight_final"].sum() == pytest.approx(10 / .5 + 20 / .25 + 8)

@@ -395,3 +395,30 @@ def test_beta_coverage_near_two_percent() -> None:
         covered += est.ci_low <= truth <= est.ci_high
     coverage = covered / reps
     assert 0.93 <= coverage <= 0.97, f"beta coverage {coverage:.3f} at p = {truth:.4f}"
+
+
+def test_two_stage_without_replacement_matches_r_multistage(apiclus2) -> None:
+    """R's multistage variance with both stages' FPC (svydesign(id=~dnum+snum, fpc=~fpc1+fpc2))."""
+    d = apiclus2.assign(s1="all", enroll0=apiclus2["enroll"].fillna(0))
+    two = SurveyDesign(d, weights="pw", strata="s1", psu="dnum", fpc="fpc1", fpc2="fpc2")
+    assert_pair(two.mean("api00"), ref.DCLUS2_MEAN_API00, "dclus2 mean api00")
+    assert_pair(two.total("enroll0"), ref.DCLUS2_TOTAL_ENROLL, "dclus2 total enroll")
+
+
+def test_a_stratum_taken_whole_adds_only_its_stage_two_variance() -> None:
+    """Certainty PSUs (f₁ = 1): no stage-1 term; their stage-2 strata and FPC give it all."""
+    rng = np.random.default_rng(3)
+    n = 40
+    d = pd.DataFrame({"h": ["cert"] * n, "psu": np.repeat(["a", "b"], n // 2),
+                      "s2": np.tile(["x", "y"], n // 2), "fpc1": 2.0,
+                      "fpc2": 50.0, "w": 2.5, "y": rng.normal(size=n)})
+    two = SurveyDesign(d, weights="w", strata="h", psu="psu", fpc="fpc1", strata2="s2",
+                       fpc2="fpc2")
+    # By hand: Σ over the 4 cells of (1 − m/M)·m/(m − 1)·Σ(z − z̄)², z = w·y.
+    z = d["w"] * d["y"]
+    cells = z.groupby([d["psu"], d["s2"]])
+    by_hand = sum((1 - len(g) / 50) * len(g) / (len(g) - 1) * ((g - g.mean()) ** 2).sum()
+                  for _, g in cells)
+    assert two.total("y").se == pytest.approx(math.sqrt(by_hand))
+    one = SurveyDesign(d, weights="w", strata="h", psu="psu", fpc="fpc1")
+    assert one.total("y").se == 0.0  # one stage: a stratum taken whole has no variance

@@ -252,17 +252,97 @@ def test_process_runner_gives_results_identical_to_threads(campaign, tmp_path) -
 
 def test_assess_publishes_a_verdict_table_artifact_with_report_links(campaign,
                                                                      tmp_path) -> None:
+    import json as _json
+
+    from prefect.artifacts import Artifact
+
+    from flows.campaign import assess_campaign
+    from flows.store.config import CampaignConfig
+
+    c = campaign.copy(tmp_path)
+    assess_campaign(str(c.data), str(c.ws), pdf=False)
+    table = Artifact.get("assess-counties")
+    assert table is not None and table.type == "table"
+    rows = _json.loads(table.data) if isinstance(table.data, str) else table.data
+    assert [r["county"] for r in rows] == list(c.counties)
+    for row in rows:
+        assert row["verdict"] in {"pass", "fail", "borderline"}
+        assert row["wrong_exit_rate"].endswith("%") and "completed" in row
+    note = Artifact.get(f"county-{c.counties[0]}")
+    assert note is not None and "file://" not in note.data
+    assert "`reports/province.html`" in note.data  # relative to the workspace
+    assert "wrong_exit_rate" in note.data and "Fieldwork:" in note.data
+
+    portal = CampaignConfig(portal_url="https://portal.example/ws/")
+    assess_campaign(str(c.data), str(c.ws), config=portal, pdf=False)
+    note = Artifact.get(f"county-{c.counties[0]}")
+    assert "(https://portal.example/ws/reports/province.html)" in note.data
+
+
+def test_a_failed_county_writes_a_failure_notice(campaign, tmp_path) -> None:
     from prefect.artifacts import Artifact
 
     from flows.campaign import assess_campaign
 
     c = campaign.copy(tmp_path)
-    assess_campaign(str(c.data), str(c.ws), pdf=False)
-    artifact = Artifact.get("county-verdicts")
-    assert artifact is not None
-    for code in c.counties:
-        assert f"| {code} | cached |" in artifact.data
-    assert f"{c.ws.as_uri()}/reports/province.html" in artifact.data
+    broken = c.counties[2]
+    (c.data / "households" / f"{broken}.parquet").write_bytes(b"not a parquet file")
+    assess_campaign(str(c.data), str(c.ws), force=True, pdf=False, counties=[broken])
+    notice = Artifact.get(f"failure-{broken}")
+    assert notice is not None
+    assert f"{broken}.parquet" in notice.data  # what failed
+    assert f"-p county={broken}" in notice.data and "What to do" in notice.data
+
+
+def test_runs_are_named_by_step_campaign_and_counties(campaign, tmp_path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    from flows.campaign import assess_campaign
+    from flows.store.config import CampaignConfig
+
+    c = campaign.copy(tmp_path)
+    code = c.counties[0]
+    cfg = CampaignConfig(campaign="named-campaign-test")
+    assess_campaign(str(c.data), str(c.ws), config=cfg, counties=[code], pdf=False)
+    want = f"assess · named-campaign-test · {code}"
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            name=FlowRunFilterName(any_=[want])))
+        assert len(runs) == 1
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id={"any_": [runs[0].id]}))
+    assert [t.name for t in tasks] == [f"assess {code}"]
+
+
+def test_a_flow_logs_each_county_outcome_to_the_api(campaign, tmp_path) -> None:
+    import logging
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, LogFilter
+
+    from flows.campaign import assess_campaign
+    from flows.runtime import _drain_prefect_workers
+    from flows.store.config import CampaignConfig
+
+    c = campaign.copy(tmp_path)
+    cfg = CampaignConfig(campaign="logged-campaign-test")
+    # The suite runs Prefect at WARNING (tests/conftest.py); exitcheck's default is INFO.
+    prefect_logger = logging.getLogger("prefect")
+    level = prefect_logger.level
+    prefect_logger.setLevel(logging.INFO)
+    try:
+        assess_campaign(str(c.data), str(c.ws), config=cfg, pdf=False)
+        _drain_prefect_workers()
+    finally:
+        prefect_logger.setLevel(level)
+    with get_client(sync_client=True) as client:
+        (run,) = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            name=FlowRunFilterName(like_="logged-campaign-test")))
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id={"any_": [run.id]}))
+    text = "\n".join(log.message for log in logs)
+    for code in c.counties:  # a new campaign name is a new config: recomputed
+        assert f"county {code} assess done, verdict " in text
+    assert "3 of 3 counties]" in text
 
 
 def test_spotcheck_says_when_the_sample_came_from_another_code_version(campaign,
@@ -374,3 +454,32 @@ def test_provisional_results_cannot_be_approved_but_can_be_returned(campaign,
     entry = record_signoff(c.ws, county=code, reviewer="王五", decision="return",
                            comment="补充入户")
     assert entry.decision == "return" and len(entry.report_sha256) == 64
+
+
+def test_spotcheck_takes_the_field_checks_folder_and_an_inspector_workspace(campaign,
+                                                                           tmp_path) -> None:
+    import shutil
+
+    from flows.central import spot_check
+    from flows.county.synth import synth_field
+
+    c = campaign.copy(tmp_path)
+    code = c.counties[0]
+    own = tmp_path / "inspector"
+    province_files = sorted(p.name for p in c.ws.rglob("*"))
+    first = spot_check(str(c.data), str(c.ws), code, "independent", 777,
+                       inspector_workspace=str(own))
+    assert Path(first["path"]).is_relative_to(own)
+    assert Path(first["fieldwork"]).exists() and Path(first["fieldwork"]).is_relative_to(own)
+    assert sorted(p.name for p in c.ws.rglob("*")) == province_files  # only read
+    # The central team visits its own draw; their rows land in central/field_checks.
+    visits = tmp_path / "visits"
+    shutil.copytree(c.data, visits)
+    shutil.rmtree(visits / "field_checks")
+    sub = Path(first["workspace"])
+    synth_field(visits, sub, truth_dir=c.truth, seed=3)
+    central = tmp_path / "central"
+    shutil.copytree(visits / "field_checks", central / "field_checks")
+    second = spot_check(str(c.data), str(c.ws), code, "independent", 777,
+                        field_dir=str(central / "field_checks"), inspector_workspace=str(own))
+    assert second["status"] == "compared"

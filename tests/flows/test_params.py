@@ -3,6 +3,8 @@ pattern, language choices and the campaign config as a nested form; bad values a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from prefect.utilities.callables import parameter_schema
 
@@ -28,6 +30,41 @@ def test_county_is_a_six_digit_string_and_language_a_choice() -> None:
     assert props["lang"]["enum"] == ["zh", "en"]
     assert "county" in parameter_schema(rerun_county.fn).required
     assert "counties" not in parameter_schema(assess_campaign.fn).required
+
+
+def test_a_county_given_as_a_json_number_is_taken_as_its_code(tmp_path) -> None:
+    """`prefect deployment run ... -p county=520324` sends the number 520324."""
+    ok = rerun_county.validate_parameters(
+        {"data_dir": str(tmp_path), "workspace": str(tmp_path), "county": 520324})
+    assert ok["county"] == "520324"
+    ok = assess_campaign.validate_parameters(
+        {"data_dir": str(tmp_path), "workspace": str(tmp_path), "counties": [520324]})
+    assert ok["counties"] == ["520324"]
+
+
+def test_empty_paths_come_from_prefect_variables(prefect_harness, tmp_path) -> None:
+    from prefect.variables import Variable
+
+    from flows.params import ParameterError, campaign_paths
+
+    Variable.set("exitcheck_data_dir", str(tmp_path / "d"), overwrite=True)
+    Variable.set("exitcheck_workspace", str(tmp_path / "w"), overwrite=True)
+    try:
+        assert campaign_paths(None, None) == (tmp_path / "d", tmp_path / "w")
+        assert campaign_paths("x", "") == (Path("x"), tmp_path / "w")
+    finally:
+        Variable.unset("exitcheck_data_dir")
+    with pytest.raises(ParameterError, match="exitcheck_data_dir"):
+        campaign_paths(None, None)
+    Variable.unset("exitcheck_workspace")
+
+
+def test_run_names_say_the_campaign_and_the_counties() -> None:
+    from flows.params import county_set
+
+    assert county_set(None) == "all counties"
+    assert county_set(["520324"]) == "520324"
+    assert county_set(["1", "2", "3", "4", "5"]) == "1, 2 +3 more"
 
 
 def test_the_campaign_config_is_a_form_not_a_string() -> None:

@@ -173,3 +173,30 @@ def test_the_console_command_keeps_its_exit_statuses(tmp_path) -> None:
     usage = subprocess.run([sys.executable, "-c", main, "no-such-command"],
                            capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and "No such command" in usage.stderr
+
+
+def test_prefect_logs_go_to_the_api_at_info_and_not_to_the_console(tmp_path) -> None:
+    """exitcheck's defaults: Prefect's loggers at INFO (the API handler ships them to the UI),
+    the console handler at CRITICAL (a clerk's terminal stays quiet)."""
+    script = textwrap.dedent("""
+        import json, logging
+        from flows.runtime import prefect_defaults
+        prefect_defaults()
+        from prefect import flow  # noqa: F401  (sets up Prefect's logging)
+        from prefect.logging.handlers import APILogHandler, PrefectConsoleHandler
+        root = logging.getLogger()
+        console = [h.level for h in root.handlers if isinstance(h, PrefectConsoleHandler)]
+        api = [h.level for h in logging.getLogger("prefect.flow_runs").handlers
+               if isinstance(h, APILogHandler)]
+        print(json.dumps({"console": console, "api": api,
+                          "runs": logging.getLogger("prefect.flow_runs").getEffectiveLevel()}))
+    """)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_LOGGING")}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["console"] == [50]  # CRITICAL
+    assert got["api"] == [0]  # everything the loggers pass
+    assert got["runs"] == 20  # INFO

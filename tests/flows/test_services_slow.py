@@ -53,46 +53,83 @@ def _stop(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _post(api: str, path: str, body: dict | None = None) -> list | dict:
+    return httpx.post(f"{api}{path}", json=body or {}, timeout=10).json()
+
+
 @pytest.mark.slow
-def test_serve_runs_a_one_county_rerun_triggered_through_the_api(campaign, tmp_path) -> None:
+def test_the_scheduler_fires_the_served_nightly_run_and_a_rerun_by_parameter(campaign,
+                                                                            tmp_path) -> None:
+    """A real `prefect server start`: the served deployments, the server's scheduler creating
+    a run of a one-minute cron (SQLAlchemy 2.1 broke it under Prefect 3.8), the run
+    completing with its logs and artifacts, and `prefect deployment run -p county=CODE`."""
     c = campaign.copy(tmp_path)
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = _env(tmp_path)
+    env = _env(tmp_path, PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
     server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
                                "--port", str(port)], env=env, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     served = None
+    client_env = {**env, "PREFECT_API_URL": api}
     try:
         _wait(lambda: httpx.get(f"{api}/health", timeout=5).status_code == 200, 180,
               "the Prefect server")
         served = subprocess.Popen(
             [str(BIN / "exitcheck"), "serve", "--data", str(c.data), "--workspace", str(c.ws),
-             "--cron", "0 2 * * *"], env={**env, "PREFECT_API_URL": api},
+             "--cron", "* * * * *"], env=client_env,
             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-        def deployment() -> dict | None:
-            found = httpx.post(f"{api}/deployments/filter", json={}, timeout=10).json()
-            return next((d for d in found if d["name"] == "rerun-county"), None)
-
-        _wait(lambda: deployment() is not None, 120, "the served deployments")
-        names = {d["name"] for d in httpx.post(f"{api}/deployments/filter", json={}).json()}
-        assert {"nightly-assess", "rerun-county"} <= names
-        nightly = next(d for d in httpx.post(f"{api}/deployments/filter", json={}).json()
+        want = {"sample", "nightly-assess", "rerun-county", "report", "spot-check-reproduce",
+                "spot-check-independent"}
+        _wait(lambda: want <= {d["name"] for d in _post(api, "/deployments/filter")}, 120,
+              "the served deployments")
+        nightly = next(d for d in _post(api, "/deployments/filter")
                        if d["name"] == "nightly-assess")
-        assert any(s["schedule"].get("cron") == "0 2 * * *" for s in nightly["schedules"])
+        (schedule,) = nightly["schedules"]
+        assert schedule["schedule"]["cron"] == "* * * * *"
+        assert schedule["schedule"]["timezone"] == "Asia/Shanghai"
+
+        manifest = c.ws / "manifest.json"
+        before = manifest.stat().st_mtime_ns
+
+        def scheduled_runs() -> list[dict]:
+            return [r for r in _post(api, "/flow_runs/filter")
+                    if r["deployment_id"] == nightly["id"] and r["auto_scheduled"]]
+
+        _wait(lambda: scheduled_runs(), 90, "the scheduler to create a run")
+
+        def finished() -> dict | None:
+            return next((r for r in scheduled_runs()
+                         if r["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED"}), None)
+
+        _wait(lambda: finished() is not None, 240, "the scheduled run to finish")
+        run = finished()
+        assert run["state"]["type"] == "COMPLETED", run["state"]
+        assert run["name"] == "assess · exitcheck campaign · all counties"
+        assert manifest.stat().st_mtime_ns > before  # the run recorded itself on disk
+        for code in c.counties:
+            assert (c.ws / "results" / f"{code}.json").exists()
+        flow_run = {"flow_run_id": {"any_": [run["id"]]}}
+        _wait(lambda: any("counties]" in log["message"] for log in
+                          _post(api, "/logs/filter", {"logs": flow_run})), 30, "the run's logs")
+        keys = {a["key"] for a in _post(api, "/artifacts/filter", {"artifacts": flow_run})}
+        assert {"assess-counties", f"county-{c.counties[0]}"} <= keys
 
         county = c.counties[0]
-        before = (c.ws / "results" / f"{county}.json").stat().st_mtime_ns
-        run = httpx.post(f"{api}/deployments/{deployment()['id']}/create_flow_run",
-                         json={"parameters": {"county": county}}, timeout=10).json()
+        started = subprocess.run(
+            [str(BIN / "prefect"), "deployment", "run", "rerun-county/rerun-county",
+             "-p", f"county={county}"], env=client_env, capture_output=True, text=True,
+            timeout=60)
+        assert started.returncode == 0, started.stdout + started.stderr
+        rerun = next(d for d in _post(api, "/deployments/filter") if d["name"] == "rerun-county")
 
-        def state() -> str:
-            return httpx.get(f"{api}/flow_runs/{run['id']}", timeout=10).json()["state"]["type"]
+        def rerun_state() -> str | None:
+            runs = [r for r in _post(api, "/flow_runs/filter")
+                    if r["deployment_id"] == rerun["id"]]
+            return runs[0]["state"]["type"] if runs else None
 
-        _wait(lambda: state() in {"COMPLETED", "FAILED", "CRASHED"}, 240, "the flow run")
-        assert state() == "COMPLETED"
-        assert (c.ws / "results" / f"{county}.json").stat().st_mtime_ns > before
+        _wait(lambda: rerun_state() in {"COMPLETED", "FAILED", "CRASHED"}, 240, "the rerun")
+        assert rerun_state() == "COMPLETED"
     finally:
         if served is not None:
             _stop(served)

@@ -183,10 +183,17 @@ def test_variance_design_columns():
     d = variance_design_columns(s)
     cert = d["pi_village"] == 1
     assert cert.any() and (~cert).any()
-    assert (d.loc[cert, "var_stratum"] == "cert:" + d.loc[cert, "village_code"]).all()
-    assert (d.loc[cert, "var_psu"] == d.loc[cert, "household_id"]).all()
+    assert (d.loc[cert, "var_stratum"] == "certainty:" + d.loc[cert, "village_stratum"]).all()
     assert (d.loc[~cert, "var_stratum"] == d.loc[~cert, "village_stratum"]).all()
-    assert (d.loc[~cert, "var_psu"] == d.loc[~cert, "village_code"]).all()
+    assert (d["var_psu"] == d["village_code"]).all()
+    assert (d["stage2_stratum"] == d["stratum"]).all() and (d["fpc2"] == d["N_vh"]).all()
+    # stage-1 FPC: a certainty stratum is taken whole (N = n); elsewhere N ≥ n villages
+    per = d.groupby("var_stratum").agg(n=("village_code", "nunique"), N=("fpc1", "first"))
+    assert (per.loc[per.index.str.startswith("certainty:"), "n"]
+            == per.loc[per.index.str.startswith("certainty:"), "N"]).all()
+    assert (per["N"] >= per["n"]).all()
+    # the draw itself is unchanged
+    pd.testing.assert_frame_equal(d[s.columns], s)
 
 
 def test_60k_household_county_is_fast():

@@ -45,6 +45,9 @@ def test_readme_examples_parse_against_the_cli() -> None:
             continue
         words = shlex.split(example)
         name = words[1]
+        if name.startswith("--"):  # an option of exitcheck itself (--version)
+            assert name in runner.invoke(app, ["--help"], terminal_width=200).output, example
+            continue
         assert name in commands, example
         help_text = runner.invoke(app, [name, "--help"], terminal_width=200).output
         for opt in (w for w in words[2:] if w.startswith("--")):
@@ -141,3 +144,76 @@ def test_unknown_county_and_missing_sample_are_clean_errors(tmp_path: Path) -> N
     code = pd.read_csv(data / "counties.csv", dtype=str)["county_code"].iloc[0]
     with pytest.raises(CountyError, match="exitcheck sample"):
         assess_county(data, Workspace.at(tmp_path / "empty-ws"), code, CampaignConfig())
+
+
+def test_version_flag_prints_the_version() -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"exitcheck {version('exitcheck')}"
+
+
+@pytest.mark.parametrize("name", sorted(_commands()))
+def test_help_fits_80_columns(name: str) -> None:
+    result = runner.invoke(app, [name, "--help"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    wide = [line for line in result.output.splitlines() if len(line) > 80]
+    assert not wide, wide
+
+
+def test_the_sample_table_has_no_verdict_columns_and_says_where_the_lists_went() -> None:
+    from flows.cli.console import out, print_summary
+    from flows.county.outcome import CampaignSummary, CountyOutcome
+
+    summary = CampaignSummary("sample", (CountyOutcome("520324", "sample", "done",
+                                                       households=120, seconds=1.5),), "ws")
+    with out.capture() as captured:
+        print_summary(summary, "sample")
+    text = captured.get()
+    assert "520324" in text and "120" in text
+    assert "verdict" not in text and "provisional" not in text and "prov." not in text
+
+
+def test_assess_table_headers_are_words() -> None:
+    from flows.cli.console import out, print_summary
+    from flows.county.outcome import CampaignSummary, CountyOutcome
+
+    done = CountyOutcome("520324", "assess", "done", verdict="pass", provisional=True,
+                         completion={"drawn": 10, "visited": 9, "approved": 8, "completed": 8,
+                                     "reserves_used": 1, "pending": 2})
+    with out.capture() as captured:
+        print_summary(CampaignSummary("assess", (done,), "ws"), "assess")
+    text = captured.get()
+    for word in ("verdict", "provisional", "visited", "approved", "completed", "pending"):
+        assert word in text
+    assert "appr." not in text and "resv." not in text
+
+
+def test_the_deployments_are_the_teams_jobs_on_the_campaigns_clock(tmp_path: Path) -> None:
+    from flows.serve import NAMES, deployments
+
+    cfg = tmp_path / "campaign.toml"
+    cfg.write_text('timezone = "Asia/Urumqi"\n', encoding="utf-8")
+    built = deployments(tmp_path / "data", tmp_path / "ws", config=cfg, cron="0 2 * * *")
+    assert tuple(d.name for d in built) == NAMES
+    (nightly,) = [d for d in built if d.name == "nightly-assess"]
+    (schedule,) = nightly.schedules
+    assert schedule.schedule.cron == "0 2 * * *" and schedule.schedule.timezone == "Asia/Urumqi"
+    assert nightly.parameters["workspace"] == str((tmp_path / "ws").resolve())
+    assert all(not d.schedules for d in built if d.name != "nightly-assess")
+    spot = {d.name: d.parameters["mode"] for d in built if d.name.startswith("spot-check")}
+    assert spot == {"spot-check-reproduce": "reproduce", "spot-check-independent": "independent"}
+    held = deployments(tmp_path / "data", tmp_path / "ws", config=None, cron="0 2 * * *",
+                       variables=True, module_entrypoints=True)
+    assert all(d.parameters.get("workspace") is None for d in held)
+    assert held[1].entrypoint == "flows.campaign.assess_campaign"
+
+
+def test_deploy_without_a_server_explains_how_to_start_one(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    result = runner.invoke(app, ["deploy", "--data", str(tmp_path), "--workspace",
+                                 str(tmp_path / "ws"), "--pool", "p"])
+    assert result.exit_code == 2
+    assert "prefect server start" in result.output

@@ -11,9 +11,32 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "campaign.example.toml"
 
 
 def test_documented_example_is_exactly_the_defaults() -> None:
+    """Every key of the example, the campaign's name too, is the code's default."""
+    import tomllib
+
     cfg = load_config(EXAMPLE)
-    defaults = CampaignConfig(campaign=cfg.campaign)
-    assert cfg == defaults
+    assert cfg == CampaignConfig()
+    # ... and the example lists every top-level key (none is left to a silent default).
+    listed = set(tomllib.loads(EXAMPLE.read_text(encoding="utf-8")))
+    assert listed == set(CampaignConfig.model_fields)
+
+
+def test_a_changed_example_value_is_caught(tmp_path: Path) -> None:
+    """The comparison above can fail: one changed value makes the configs differ."""
+    text = EXAMPLE.read_text(encoding="utf-8").replace('"exitcheck campaign"', '"another"', 1)
+    changed = tmp_path / "c.toml"
+    changed.write_text(text, encoding="utf-8")
+    assert load_config(changed) != CampaignConfig()
+
+
+def test_the_schedule_zone_is_checked_and_changes_no_cache_key(tmp_path: Path) -> None:
+    assert load_config().timezone == "Asia/Shanghai"
+    assert load_config(None, timezone="Europe/London").digest() == load_config().digest()
+    assert load_config(None, portal_url="https://x").digest() == load_config().digest()
+    bad = tmp_path / "c.toml"
+    bad.write_text('timezone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError, match="timezone"):
+        load_config(bad)
 
 
 def test_an_unknown_year_needs_its_income_line(tmp_path: Path) -> None:
