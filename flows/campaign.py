@@ -59,6 +59,7 @@ from flows.progress import CountyProgress  # noqa: E402
 from flows.render.reports import RenderSummary, render_all  # noqa: E402
 from flows.store.config import CampaignConfig  # noqa: E402
 from flows.store.ledger import Ledger  # noqa: E402
+from flows.store.lock import LOCK_WAIT_SECONDS, workspace_lock  # noqa: E402
 from flows.store.quarantine import merge_quarantine  # noqa: E402
 from flows.store.result_files import read_json_object  # noqa: E402
 from flows.store.state import clean_stale_temp  # noqa: E402
@@ -133,16 +134,17 @@ def sample_campaign(data_dir: DataDir, workspace: WorkspaceDir,
                     progress: Progress = False) -> CampaignSummary:
     """Validate and sample every county: WS/sample, WS/fieldwork, WS/manifest.json."""
     cfg, (data, root) = config_or_default(config), campaign_paths(data_dir, workspace)
-    ws = Workspace.at(root)
-    clean_stale_temp(ws)
-    codes = resolve_counties(data, counties)
-    outcomes = _run_counties(
-        lambda c: sample_county_task.submit(data, ws.root, c, cfg, force),
-        codes, "sample", progress)
-    merge_quarantine(ws)
-    summary = record_run(data, ws, cfg, "sample", outcomes)
-    run_logger().info(f"field lists (enumerator lists): {ws.root / 'fieldwork'}")
-    publish_artifacts(ws, summary, cfg)
+    with workspace_lock(root, "sample", wait=LOCK_WAIT_SECONDS):
+        ws = Workspace.at(root)
+        clean_stale_temp(ws)
+        codes = resolve_counties(data, counties)
+        outcomes = _run_counties(
+            lambda c: sample_county_task.submit(data, ws.root, c, cfg, force),
+            codes, "sample", progress)
+        merge_quarantine(ws)
+        summary = record_run(data, ws, cfg, "sample", outcomes)
+        run_logger().info(f"field lists (enumerator lists): {ws.root / 'fieldwork'}")
+        publish_artifacts(ws, summary, cfg)
     return summary
 
 
@@ -154,16 +156,17 @@ def assess_campaign(data_dir: DataDir, workspace: WorkspaceDir,
                     progress: Progress = False) -> CampaignSummary:
     """Assess every sampled county, then render the province summary and record the run."""
     cfg, (data, root) = config_or_default(config), campaign_paths(data_dir, workspace)
-    ws = Workspace.at(root)
-    clean_stale_temp(ws)
-    codes = resolve_counties(data, counties, sampled_in=ws)
-    outcomes = _run_counties(
-        lambda c: assess_county_task.submit(data, ws.root, c, cfg, force, pdf, lang),
-        codes, "assess", progress)
-    merge_quarantine(ws)
-    summary = record_run(data, ws, cfg, "assess", outcomes)
-    render_province_report(ws, pdf=pdf, lang=lang)
-    publish_artifacts(ws, summary, cfg, lang)
+    with workspace_lock(root, "assess", wait=LOCK_WAIT_SECONDS):
+        ws = Workspace.at(root)
+        clean_stale_temp(ws)
+        codes = resolve_counties(data, counties, sampled_in=ws)
+        outcomes = _run_counties(
+            lambda c: assess_county_task.submit(data, ws.root, c, cfg, force, pdf, lang),
+            codes, "assess", progress)
+        merge_quarantine(ws)
+        summary = record_run(data, ws, cfg, "assess", outcomes)
+        render_province_report(ws, pdf=pdf, lang=lang)
+        publish_artifacts(ws, summary, cfg, lang)
     return summary
 
 
@@ -174,12 +177,13 @@ def rerun_county(data_dir: DataDir, workspace: WorkspaceDir, county: CountyCode,
                  lang: Lang = "zh") -> CampaignSummary:
     """Rerun one county (the deployment a central inspector triggers by parameter)."""
     cfg, (data, root) = config_or_default(config), campaign_paths(data_dir, workspace)
-    ws = Workspace.at(root)
-    future = assess_county_task.submit(data, ws.root, county, cfg, force, pdf, lang)
-    outcomes = _collect([future], [county], "assess", progress=False)
-    summary = record_run(data, ws, cfg, "assess", outcomes)
-    render_province_report(ws, pdf=pdf, lang=lang)
-    publish_artifacts(ws, summary, cfg, lang)
+    with workspace_lock(root, "rerun", wait=LOCK_WAIT_SECONDS):
+        ws = Workspace.at(root)
+        future = assess_county_task.submit(data, ws.root, county, cfg, force, pdf, lang)
+        outcomes = _collect([future], [county], "assess", progress=False)
+        summary = record_run(data, ws, cfg, "assess", outcomes)
+        render_province_report(ws, pdf=pdf, lang=lang)
+        publish_artifacts(ws, summary, cfg, lang)
     return summary
 
 
@@ -190,15 +194,16 @@ def report_campaign(workspace: WorkspaceDir, lang: Lang = "zh", pdf: Pdf = True,
     """Re-render every county report and the province summary from the stored results."""
     root = Path(str(from_variable(workspace, WORKSPACE_VARIABLE)))
     ledger_url = from_variable(db, LEDGER_VARIABLE, required=False)
-    with Ledger(ledger_url, workspace=root) as ledger:
-        summary = render_all(root, lang=lang, pdf=pdf, ledger=ledger)
-    paths = [p for r in summary.reports for p in (r.html, r.pdf) if p]
-    run_logger().info(f"{len(paths)} report files written to {root / 'reports'}")
-    for code, error in summary.failed.items():
-        run_logger().error(f"county {code} report not rendered: {error}")
-    publish_markdown("reports", "exitcheck reports",
-                     reports_markdown(Workspace.at(root), paths, summary.failed,
-                                      _manifest_config(root)))
+    with workspace_lock(root, "report", wait=LOCK_WAIT_SECONDS):
+        with Ledger(ledger_url, workspace=root) as ledger:
+            summary = render_all(root, lang=lang, pdf=pdf, ledger=ledger)
+        paths = [p for r in summary.reports for p in (r.html, r.pdf) if p]
+        run_logger().info(f"{len(paths)} report files written to {root / 'reports'}")
+        for code, error in summary.failed.items():
+            run_logger().error(f"county {code} report not rendered: {error}")
+        publish_markdown("reports", "exitcheck reports",
+                         reports_markdown(Workspace.at(root), paths, summary.failed,
+                                          _manifest_config(root)))
     return summary
 
 

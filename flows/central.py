@@ -37,6 +37,7 @@ from flows.params import (  # noqa: E402
     run_name,
 )
 from flows.store.config import CampaignConfig  # noqa: E402
+from flows.store.lock import LOCK_WAIT_SECONDS, workspace_lock  # noqa: E402
 from flows.store.workspace import Workspace  # noqa: E402
 
 
@@ -51,12 +52,13 @@ def spot_check(data_dir: DataDir, workspace: WorkspaceDir, county: CountyCode,
     its report in WS/reports/spotcheck-<county>-<run>.html|.pdf."""
     data, root = campaign_paths(data_dir, workspace)
     own = Workspace.at(inspector_workspace) if inspector_workspace else None
-    record = run_spot_check(data, Workspace.at(root), county, mode=mode, seed=seed,
-                            field_dir=Path(field_dir) if field_dir else None, lang=lang,
-                            pdf=pdf, own=own)
-    run_logger().info(spot_check_line(record))
-    publish_markdown(f"spot-check-{county}", f"spot-check {mode} of {county}",
-                     spot_check_markdown(own or Workspace.at(root), record))
+    with workspace_lock(own.root if own else root, "spot-check", wait=LOCK_WAIT_SECONDS):
+        record = run_spot_check(data, Workspace.at(root), county, mode=mode, seed=seed,
+                                field_dir=Path(field_dir) if field_dir else None, lang=lang,
+                                pdf=pdf, own=own)
+        run_logger().info(spot_check_line(record))
+        publish_markdown(f"spot-check-{county}", f"spot-check {mode} of {county}",
+                         spot_check_markdown(own or Workspace.at(root), record))
     return record
 
 

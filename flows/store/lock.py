@@ -22,6 +22,8 @@ from pathlib import Path
 from registry.errors import ExitcheckError
 
 LOCK_NAME = ".lock"
+#: How long a flow waits for a workspace that another command is writing to, then refuses.
+LOCK_WAIT_SECONDS = 600.0
 
 
 class WorkspaceBusyError(ExitcheckError):

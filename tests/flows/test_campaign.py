@@ -483,3 +483,17 @@ def test_spotcheck_takes_the_field_checks_folder_and_an_inspector_workspace(camp
     second = spot_check(str(c.data), str(c.ws), code, "independent", 777,
                         field_dir=str(central / "field_checks"), inspector_workspace=str(own))
     assert second["status"] == "compared"
+
+
+def test_a_second_command_on_a_busy_workspace_is_refused(campaign, tmp_path,
+                                                          monkeypatch) -> None:
+    """Two writers never share a workspace: the flow refuses clearly and writes nothing."""
+    import flows.campaign as campaign_flows
+    from flows.store.lock import WorkspaceBusyError, workspace_lock
+
+    c = campaign.copy(tmp_path)
+    monkeypatch.setattr(campaign_flows, "LOCK_WAIT_SECONDS", 0.0)
+    before = sha256_file(c.ws / "manifest.json")
+    with workspace_lock(c.ws, "assess"), pytest.raises(WorkspaceBusyError, match=r"\(assess\)"):
+        campaign_flows.assess_campaign(str(c.data), str(c.ws), force=True, pdf=False)
+    assert sha256_file(c.ws / "manifest.json") == before
