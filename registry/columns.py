@@ -40,6 +40,10 @@ class Bounds:
     not_above_rule: str = "exceeds_column"
 
 
+#: The longest text a ``str`` column accepts unless it declares its own ``max_length``: a name,
+#: an id or a place name is far shorter; a longer cell is a paste accident or an attack.
+TEXT_MAX_LENGTH = 100
+
 #: The most common bound: a count or an amount that cannot be negative.
 NON_NEGATIVE = Bounds(0, rule="negative_value")
 
@@ -49,6 +53,7 @@ class Column:
     """One column of an input table.
 
     ``length`` is set for administrative codes, which are fixed-length digit strings.
+    ``max_length`` caps a text column (default :data:`TEXT_MAX_LENGTH`; rule ``text_too_long``).
     ``choices`` lists the allowed values of a category column. ``bounds`` is the allowed range
     of a numeric column.
     """
@@ -61,6 +66,15 @@ class Column:
     choices: tuple[str, ...] | None = None
     personal: bool = False
     bounds: Bounds | None = None
+    #: The longest value accepted in a text column (characters); None: :data:`TEXT_MAX_LENGTH`.
+    max_length: int | None = None
+
+    @property
+    def text_limit(self) -> int | None:
+        """The longest accepted value of a ``str`` column (None for other kinds)."""
+        if self.kind != "str":
+            return None
+        return self.max_length if self.max_length is not None else TEXT_MAX_LENGTH
 
 
 @dataclass(frozen=True)

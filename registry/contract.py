@@ -130,7 +130,7 @@ FIELD_CHECKS = TableSpec(
         C("outcome", "走访结果", "category", choices=OUTCOMES),
         *_check_columns(),
         C("recognition", "认可度", "category", nullable=True, choices=RECOGNITION),
-        C("notes", "备注", "str", nullable=True),
+        C("notes", "备注", "str", nullable=True, max_length=2000),
     ),
     # A household may be visited several times, even twice a day: the key orders visits but is
     # not unique; only an exact repeat of a row is a duplicate.

@@ -33,6 +33,8 @@ QUARANTINE_COLUMNS = (
 )
 SOURCE_FILE = "source_file"
 SOURCE_ROW = "source_row"
+#: Characters of a value shown in a message or the quarantine file; longer values are cut.
+SHOWN_MAX = 80
 
 
 class DataError(ExitcheckError):
@@ -93,9 +95,10 @@ RULES: dict[str, Rule] = dict(
            "{file}: table '{column}' exists both as a single file and as a folder; keep one."),
         _r("missing_column", "file", "{file}：缺少必需的列 {column}（中文表头：{zh}）。",
            "{file}: required column(s) {column} missing (Chinese header: {zh})."),
-        _r("duplicate_column", "file", "{file}：列 {column} 出现了不止一次（中英文表头可能重复）。",
-           "{file}: column {column} appears more than once (Chinese and English header both "
-           "present?)."),
+        _r("duplicate_column", "file",
+           "{file}：列 {column} 出现了不止一次（表头重复，或中英文表头同时存在）。请只保留一列。",
+           "{file}: column {column} appears more than once (a repeated header, or both its "
+           "Chinese and English header). Keep one."),
         _r("code_as_number", "file",
            "{file} 第{row}行，列 {column}：代码“{value}”被存成了数字。"
            "请把该列设为“文本”格式后重新导出。",
@@ -107,10 +110,37 @@ RULES: dict[str, Rule] = dict(
            "请把该列设为“文本”格式后重新导出，不要手工补位。",
            "{file} row {row}, column {column}: the code '{value}' must be {length} digits (leading "
            "digits may have been lost). Re-export the column as text; do not pad by hand."),
+        _r("code_not_digits", "file",
+           "{file} 第{row}行，列 {column}：代码“{value}”应为{length}位数字，"
+           "不能含有字母、空格或其他符号。请改正后重新导出。",
+           "{file} row {row}, column {column}: the code '{value}' must be {length} digits, "
+           "without letters, spaces or other signs. Correct it and export again."),
         _r("duplicate_id", "file",
            "{file} 第{row}行，列 {column}：编号“{value}”重复出现（第{rows}行）。编号必须唯一。",
            "{file} row {row}, column {column}: the id '{value}' appears more than once "
            "(rows {rows}). Ids must be unique."),
+        _r("empty_file", "file",
+           "{file}：文件是空的（没有表头，也没有数据）。请重新导出。",
+           "{file}: the file is empty (no header, no data). Export it again."),
+        _r("no_rows", "file",
+           "{file}：只有表头，没有{county}县的数据行。请确认导出时选中了数据。",
+           "{file}: the file has a header but no data rows for county {county}. Check that the "
+           "export included the data."),
+        _r("repeated_header", "file",
+           "{file} 第{row}行：表头在数据中又出现了一次（第{rows}行），可能是两张表拼在了一起。"
+           "请删除多余的表头行后重新导出。",
+           "{file} row {row}: the header row appears again inside the data (rows {rows}); two "
+           "tables may have been pasted together. Delete the extra header row(s) and export "
+           "again."),
+        _r("bad_file_name", "file",
+           "{file}：按县分文件的文件夹中，文件名应为6位县代码（如 520324.parquet），"
+           "“{value}”不是县代码。请改名或移走该文件。",
+           "{file}: files in a per-county folder must be named by the 6-digit county code "
+           "(e.g. 520324.parquet); '{value}' is not a county code. Rename or remove the file."),
+        _r("unknown_county_file", "file",
+           "{file}：文件名中的县代码 {value} 不在县域表中。请核对文件名或县域表。",
+           "{file}: the county code {value} in the file name is not in the county table. Check "
+           "the file name or the county table."),
         # --- row level: {value} and rule fields ---------------------------------------------
         _r("missing_value", "row", "必填项为空。", "a required value is empty."),
         _r("bad_int", "row", "“{value}”不是整数。", "'{value}' is not a whole number."),
@@ -179,6 +209,17 @@ RULES: dict[str, Rule] = dict(
            "'{value}' must lie in {low}–{high}."),
         _r("exceeds_column", "row", "{name} 不能大于 {other}（{value}）。",
            "{name} exceeds {other} ({value})."),
+        _r("text_too_long", "row", "内容过长（{value}个字符），该列最多{max}个字符。",
+           "the text is too long ({value} characters; at most {max} are accepted)."),
+        _r("visit_date_range", "row",
+           "走访日期 {value} 不在本次评估的走访期（{low} 至 {high}）内，可能填错了年份。",
+           "the visit date {value} lies outside the campaign's fieldwork period ({low} to "
+           "{high}); is the year wrong?"),
+        _r("not_in_sample", "row",
+           "户编号“{value}”在农户表中，但不是本县抽中的样本户（主样本或备用样本），这条走访记录"
+           "不能计分。请核对户编号。",
+           "the household '{value}' is in the households table but not in the drawn sample "
+           "(main or reserve), so this visit cannot be scored. Check the household id."),
         _r("duplicate_visit", "row",
            "同一户、同一日期、同一调查员的走访记录完全重复（{value}），保留第一行。",
            "an exact repeat of a visit row (same household, date, enumerator and answers: "
@@ -227,7 +268,12 @@ def _display(values: pd.Series, column: str) -> pd.Series:
         out = mask_phone(values)
     else:
         out = values.astype("string")
-    return out.fillna("")
+    out = out.fillna("")
+    # A huge cell (a paste accident, or an attack) must not be copied into every message.
+    long = (out.str.len() > SHOWN_MAX).to_numpy(dtype=bool)
+    if long.any():
+        out = out.where(~long, out.str.slice(0, SHOWN_MAX) + "…")
+    return out
 
 
 ValueOf = pd.Series | Callable[[pd.DataFrame], pd.Series] | None

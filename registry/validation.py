@@ -33,7 +33,16 @@ Bounds chosen for plausibility rules (documented here because they are judgement
   quarantines the repeat (rule ``duplicate_visit``), not the file; two different rows with one
   household, date and enumerator are two visits, and the later approved one supersedes.
 
-Age rules need the campaign ``year``; with ``year=None`` they are skipped.
+* a visit date must lie in the fieldwork period of the campaign ``year``: 1 January of the year
+  to 31 December of the next (an assessment of a year's exits is fielded at its end and early
+  the next year); a later or earlier date is a typing error (rule ``visit_date_range``);
+* once a county is sampled (``sample_ids``), a field row of a registered household that was
+  not drawn is quarantined (rule ``not_in_sample``), not merely counted;
+* a household row whose village code belongs to another county is ``wrong_county``, not
+  ``unknown_village``.
+
+Age rules and the fieldwork period need the campaign ``year``; with ``year=None`` they are
+skipped.
 """
 
 from __future__ import annotations
@@ -281,7 +290,12 @@ def _households_rules(run: _Run, year: int | None, county_code: str | None) -> N
         v = run.frames[TableName.VILLAGES.value]
         exists = isin(vcode, v["village_code"])
         in_bad = isin(vcode, v["village_code"][run.bad(TableName.VILLAGES.value)])
-        run.add(t, flag(t, h, present & ~exists, "village_code", "unknown_village"))
+        # Another county's row in this county's file says so, not just "unknown village".
+        other = np.zeros(len(h), dtype=bool)
+        if county_code is not None:
+            other = present & ~exists & (vcode.str.slice(0, 6) != county_code).to_numpy()
+            run.add(t, flag(t, h, other, "village_code", "wrong_county", county=county_code))
+        run.add(t, flag(t, h, present & ~exists & ~other, "village_code", "unknown_village"))
         run.add(t, flag(t, h, in_bad, "village_code", "village_quarantined"))
     elif county_code is not None:
         wrong = present & (vcode.str.slice(0, 6) != county_code).to_numpy()
@@ -361,8 +375,7 @@ def _household_member_rules(run: _Run) -> None:
     up = (first_bad >= 0) & ~run.bad(th)
     run.add(th, flag(th, h, up, "household_id", "member_quarantined",
                      value=lambda r: _s(m["member_no"].iloc[first_bad[r.index]])))
-    bad_h = run.bad(th)
-    down = linked & bad_h[np.where(linked, where, 0)] & ~run.bad(tm)
+    down = _linked(run.bad(th), where) & ~run.bad(tm)
     run.add(tm, flag(tm, m, down, "household_id", "household_quarantined"))
 
 
@@ -373,9 +386,15 @@ def _dependent_rules(run: _Run, t: str) -> None:
     if th not in run.frames:
         return
     where = positions(f["household_id"], _text(run.frames[th]["household_id"]))
+    _dependent_flags(run, t, where >= 0, _linked(run.bad(th), where))
+
+
+def _linked(per_household: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``per_household`` at each row's household position (``where``; -1: none → False)."""
+    out = np.zeros(len(where), dtype=bool)
     linked = where >= 0
-    bad_h = run.bad(th)
-    _dependent_flags(run, t, linked, linked & bad_h[np.where(linked, where, 0)])
+    out[linked] = per_household[where[linked]]
+    return out
 
 
 def _dependent_flags(run: _Run, t: str, linked: np.ndarray, to_bad: np.ndarray) -> None:
@@ -386,9 +405,16 @@ def _dependent_flags(run: _Run, t: str, linked: np.ndarray, to_bad: np.ndarray) 
     run.add(t, flag(t, f, to_bad & ~run.bad(t), "household_id", "household_quarantined"))
 
 
-def _field_rules(run: _Run) -> None:
+def _field_rules(run: _Run, year: int | None) -> None:
     t = TableName.FIELD_CHECKS.value
     f = run.frames[t]
+    if year is not None:
+        low, high = _fieldwork_period(year)
+        date = f["visit_date"]
+        out = true_mask((date < low) | (date > high))
+        run.add(t, flag(t, f, out, "visit_date", "visit_date_range",
+                        value=lambda r: r["visit_date"].dt.strftime("%Y-%m-%d"),
+                        low=low.date().isoformat(), high=high.date().isoformat()))
     # Only an exact repeat (every contract column equal, e.g. a row exported twice) is a
     # duplicate. Two different rows of one household, date and enumerator are two visits (a
     # not-home call and a completed call back the same day, or a row re-exported once the
@@ -400,6 +426,24 @@ def _field_rules(run: _Run) -> None:
                     value=lambda r: _s(r["household_id"]) + " " + _s(r["visit_date"]) + " "
                     + _s(r["enumerator_id"])))
     _bound_rules(run, t)
+
+
+def _fieldwork_period(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The dates a visit of the ``year`` campaign may carry: 1 January of the year to 31
+    December of the next (the assessment of a year's exits is fielded at its end and early the
+    next year)."""
+    return pd.Timestamp(year, 1, 1), pd.Timestamp(year + 1, 12, 31)
+
+
+def _sample_rules(run: _Run, t: str, sample_ids: pd.Series | np.ndarray | Iterable[str] | None
+                  ) -> None:
+    """Field rows of a registered household that was not drawn (main or reserve)."""
+    if sample_ids is None:
+        return
+    f = run.frames[t]
+    drawn = isin(f["household_id"], sample_ids)
+    registered = f["household_id"].notna().to_numpy() & ~run.bad(t)
+    run.add(t, flag(t, f, registered & ~drawn, "household_id", "not_in_sample"))
 
 
 def _support_rules(run: _Run, year: int | None) -> None:
@@ -449,6 +493,7 @@ def validate_county(
     county_code: str | None = None,
     known_counties: Iterable[str] | None = None,
     check_schemas: bool = True,
+    sample_ids: pd.Series | np.ndarray | Iterable[str] | None = None,
 ) -> ValidationResult:
     """Validate one county's tables.
 
@@ -465,6 +510,9 @@ def validate_county(
             do not belong to this county are quarantined (rule ``wrong_county``).
         check_schemas: check the clean frames against :mod:`registry.schemas` (a failure is
             a bug in this module, not in the data).
+        sample_ids: the county's drawn households (main and reserve), once a sample exists:
+            a field row of a registered household not among them is quarantined
+            (``not_in_sample``). None skips the rule (no sample yet).
 
     Returns:
         A :class:`ValidationResult`: typed clean frames without quarantined rows, the quarantine
@@ -488,8 +536,9 @@ def validate_county(
         if TableName.MEMBERS.value in names:
             _household_member_rules(run)
     if TableName.FIELD_CHECKS.value in names:
-        _field_rules(run)
+        _field_rules(run, year)
         _dependent_rules(run, TableName.FIELD_CHECKS.value)
+        _sample_rules(run, TableName.FIELD_CHECKS.value, sample_ids)
     if SUPPORT_HISTORY in names:
         _support_rules(run, year)
         _dependent_rules(run, SUPPORT_HISTORY)
@@ -502,6 +551,7 @@ def validate_dependents(
     households: ValidationResult,
     year: int | None = None,
     check_schemas: bool = True,
+    sample_ids: pd.Series | np.ndarray | Iterable[str] | None = None,
 ) -> ValidationResult:
     """Validate field checks and/or support history against an earlier validation's households.
 
@@ -514,8 +564,9 @@ def validate_dependents(
         tables: ``field_checks`` and/or ``support_history`` frames, raw or typed.
         households: the result of :func:`validate_county` on the county's registry (its clean
             households and ``quarantined_household_ids``).
-        year: the campaign year, for the year-range rules.
+        year: the campaign year, for the year-range rules and the fieldwork period.
         check_schemas: as in :func:`validate_county`.
+        sample_ids: as in :func:`validate_county` (``not_in_sample``).
     """
     allowed = {TableName.FIELD_CHECKS.value, SUPPORT_HISTORY}
     unknown = sorted(str(t) for t in tables if str(t) not in allowed)
@@ -528,12 +579,14 @@ def validate_dependents(
     dropped = list(households.quarantined_household_ids)
     for t in run.frames:
         if t == TableName.FIELD_CHECKS.value:
-            _field_rules(run)
+            _field_rules(run, year)
         else:
             _support_rules(run, year)
         ids = run.frames[t]["household_id"]
         to_bad = isin(ids, dropped)
         _dependent_flags(run, t, isin(ids, clean_ids) | to_bad, to_bad)
+        if t == TableName.FIELD_CHECKS.value:
+            _sample_rules(run, t, sample_ids)
     return _finish(run, read, check_schemas)
 
 

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from rich.markup import escape
 from rich.table import Table
 
 from flows.store import files, tables
+from flows.store.workspace import Workspace
 from registry.contract import TABLES, TableName
 from registry.validation import (
     FileLevelError,
@@ -74,17 +76,40 @@ class CampaignValidationSummary:
         return not self.file_errors and not self.over_limit
 
 
-def _data_counties(data_dir: Path) -> list[str]:
-    """Counties that have household rows (per-county files, or village_code prefixes)."""
+def _data_counties(data_dir: Path, known: list[str] | None) -> list[str]:
+    """Counties that have household rows (per-county files, or village_code prefixes); a
+    per-county file named after no known county is left to :func:`_misnamed`."""
     found = tables.table_files(data_dir, TableName.HOUSEHOLDS)
     if found and found[0].parent.name == TableName.HOUSEHOLDS.value:
-        return sorted(f.stem for f in found)
+        stems = {f.stem for f in found}
+        return sorted(stems & set(known)) if known is not None else sorted(stems)
     codes: set[str] = set()
     for f in found:
         frame = tables.read_table(f, TABLES[TableName.HOUSEHOLDS], columns=("village_code",),
                                    typed=False)
         codes |= set(frame["village_code"].dropna().astype(str).str.slice(0, 6))
     return sorted(codes)
+
+
+def _misnamed(data_dir: Path, known: list[str]) -> list[FileLevelError]:
+    """Stray per-county files (a name that is no county code, or no county of the frame)."""
+    out: list[FileLevelError] = []
+    for table in (TableName.VILLAGES, TableName.HOUSEHOLDS, TableName.MEMBERS,
+                  TableName.FIELD_CHECKS, TableName.SUPPORT_HISTORY):
+        try:
+            out.extend(tables.misnamed_county_files(data_dir, table, known))
+        except FileLevelError:
+            continue  # a missing table is reported when a county reads it
+    return out
+
+
+def _sample_ids(workspace: Path, county: str) -> pd.Series | None:
+    """The county's drawn households when a sample exists (field rows are checked against
+    it, rule ``not_in_sample``), else None."""
+    ws = Workspace(workspace)
+    if county not in ws.sampled_counties():  # (asking for the path would create WS/sample)
+        return None
+    return tables.read_sample_ids(ws.sample(county))
 
 
 def _add(totals: dict[str, TableCount], table: str, count: TableCount) -> None:
@@ -113,7 +138,8 @@ def validate_campaign(
         result = validate_counties(tables.load_counties(data_dir), year=year)
         _collect(result, "*", totals, per_county, quarantined, seen)
         known = result.clean[TableName.COUNTIES]["county_code"].tolist()
-        counties = sorted(set(_data_counties(data_dir)))
+        counties = sorted(set(_data_counties(data_dir, known)))
+        errors.extend(FileProblem.from_error(e, None) for e in _misnamed(data_dir, known))
     except FileLevelError as exc:
         errors.append(FileProblem.from_error(exc, None))
         counties = []
@@ -122,7 +148,8 @@ def validate_campaign(
         try:
             loaded = tables.load_county(data_dir, county)
             result = validate_county(loaded, year=year, county_code=county,
-                                     known_counties=known)
+                                     known_counties=known,
+                                     sample_ids=_sample_ids(workspace, county))
         except FileLevelError as exc:
             errors.append(FileProblem.from_error(exc, county))
             continue
@@ -181,15 +208,17 @@ def render_summary(summary: CampaignValidationSummary) -> Table:
 
 
 def _caption(summary: CampaignValidationSummary) -> str:
-    lines = [f"数据 / data: {summary.data_dir}"]
+    lines = [f"数据 / data: {escape(summary.data_dir)}"]
     if summary.file_errors:
         lines.append(f"拒收文件 / refused files: {len(summary.file_errors)}")
         for p in summary.file_errors[:10]:
-            where = f"[{p.county}] " if p.county else ""
-            lines.append(f"  {where}{p.message_zh}")
-            lines.append(f"  {where}{p.message_en}")
+            # Escaped: rich would take "[abc]" in a file name or a county for markup.
+            where = escape(f"[{p.county}] ") if p.county else ""
+            lines.append(f"  {where}{escape(p.message_zh)}")
+            lines.append(f"  {where}{escape(p.message_en)}")
         if len(summary.file_errors) > 10:
             lines.append(f"  … {len(summary.file_errors) - 10} more / 另有若干")
     if summary.quarantine_files:
-        lines.append(f"隔离行 / quarantined rows: {Path(summary.workspace) / 'quarantine'}")
+        folder = escape(str(Path(summary.workspace) / "quarantine"))
+        lines.append(f"隔离行 / quarantined rows: {folder}")
     return "\n".join(lines)

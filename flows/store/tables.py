@@ -10,6 +10,10 @@ digits; Parquet keeps its types. By default loaders return these *raw* frames: r
 ``read_table(..., typed=True)`` instead parses the values and refuses the file on the first
 bad value (for small frames such as a county frame given on the command line).
 
+A file is refused, naming it, when it is empty, has only a header (required tables), names a
+column twice, or repeats its header row inside the data; title rows above the header are
+skipped (the header is the first of the first rows that names the most contract columns).
+
 Reading one county never reads another county's rows into memory: per-county files, Parquet
 row groups skipped by their statistics and filtered one at a time, CSV read in chunks.
 
@@ -18,6 +22,7 @@ Writing is ``flows.store.files``.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,11 +34,23 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from registry.contract import OPTIONAL_TABLES, TABLES, TableName, TableSpec
-from registry.headers import coerce_table, finalise_dtypes, prepare_table, spec_for
+from registry.headers import (
+    check_repeated_header,
+    coerce_table,
+    finalise_dtypes,
+    header_row,
+    normalise_ids,
+    prepare_table,
+    spec_for,
+)
 from registry.validation import SOURCE_FILE, SOURCE_ROW, FileLevelError, file_error
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 CSV_CHUNK_ROWS = 200_000
+# Title rows above the header that are skipped (a merged "XX县建档立卡户信息表" banner): the
+# header is looked for in this many first rows of a CSV or a sheet.
+HEADER_SEARCH_ROWS = 10
+_HEADER_SEARCH_BYTES = 1 << 16
 DEFAULT_TABLES = (
     TableName.VILLAGES, TableName.HOUSEHOLDS, TableName.MEMBERS, TableName.FIELD_CHECKS,
     TableName.SUPPORT_HISTORY,
@@ -70,6 +87,28 @@ def table_files(data_dir: Path, table: TableName | str) -> list[Path]:
     if name in OPTIONAL_TABLES:
         return []
     raise file_error("missing_table", file=str(data_dir / name.value), column=name.value)
+
+
+def misnamed_county_files(data_dir: Path, table: TableName | str,
+                          known: Iterable[str] | None = None) -> list[FileLevelError]:
+    """Per-county files of ``table`` whose name is not a county code (``households/abc.parquet``)
+    or, given the ``known`` county codes, not a known county: one error each, so a stray file
+    is named for what it is instead of being read as a county called ``abc``."""
+    name = TableName(table)
+    files = table_files(Path(data_dir), name)
+    if not _is_folder_form(files, name):
+        return []
+    spec = TABLES[name]
+    codes = set(known) if known is not None else None
+    out = []
+    for f in files:
+        if not (len(f.stem) == 6 and f.stem.isascii() and f.stem.isdigit()):
+            out.append(file_error("bad_file_name", file=_display_name(f, spec),
+                                  column=name.value, value=f.stem))
+        elif codes is not None and f.stem not in codes:
+            out.append(file_error("unknown_county_file", file=_display_name(f, spec),
+                                  column=name.value, value=f.stem))
+    return out
 
 
 def _is_folder_form(files: list[Path], table: TableName) -> bool:
@@ -112,28 +151,82 @@ def _county_mask(frame: pd.DataFrame, table: TableName, county: str | None,
         code = frame["village_code"].astype("str").str.strip()
         return code.str.startswith(county).fillna(False).to_numpy(dtype=bool)
     if table in _BY_HOUSEHOLD and household_ids is not None and "household_id" in frame.columns:
-        ids = frame["household_id"].astype("str").str.strip()
-        return ids.isin(pd.Index(household_ids.astype("str"))).to_numpy()
+        ids = _ids(frame["household_id"])
+        return ids.isin(pd.Index(_ids(household_ids))).to_numpy()
     return None
+
+
+def _ids(values: pd.Series) -> pd.Series:
+    """Household ids as validation compares them (trimmed, full-width digits as ASCII)."""
+    text = pa.array(values.astype("str").str.strip(), from_pandas=True, type=pa.large_string())
+    return pd.Series(normalise_ids(text).to_numpy(zero_copy_only=False), index=values.index,
+                     dtype="str")
+
+
+def _check_header(names: list[object], spec: TableSpec, shown: str) -> None:
+    """Refuse a header naming one contract column twice (pandas would rename the second
+    ``head_name.1`` and silently use the first)."""
+    seen: dict[str, str] = {}
+    for raw in names:
+        if raw is None or (isinstance(raw, float) and np.isnan(raw)):
+            continue
+        mapped = _header_map([str(raw)], spec).get(str(raw))
+        if mapped is None:
+            continue
+        if mapped in seen:
+            first, again = seen[mapped], str(raw).strip()
+            named = mapped if first == again == mapped else f"{mapped} ({first} / {again})"
+            raise file_error("duplicate_column", file=shown, column=named)
+        seen[mapped] = str(raw).strip()
+
+
+def _csv_head(path: Path) -> list[list[str]]:
+    """The first rows of a CSV (from its first 64 KiB: enough for a header and a title)."""
+    with path.open("rb") as fh:
+        data = fh.read(_HEADER_SEARCH_BYTES)
+    if not data.strip():
+        return []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if len(data) < _HEADER_SEARCH_BYTES or exc.start < len(data) - 3:
+            raise  # not UTF-8 (read_table says so), not just a character cut at the end
+        text = data[:exc.start].decode("utf-8-sig")
+    lines = text.splitlines()
+    if len(data) == _HEADER_SEARCH_BYTES and len(lines) > 1:
+        lines = lines[:-1]
+    try:
+        return list(csv.reader(lines[:HEADER_SEARCH_ROWS]))
+    except csv.Error:
+        return [lines[0].split(",")] if lines else []
 
 
 def _read_csv(path: Path, spec: TableSpec, county: str | None, household_ids: pd.Series | None,
               table: TableName | None, usecols: Callable[[str], bool] | None) -> pd.DataFrame:
+    head = _csv_head(path)
+    if not head:
+        raise file_error("empty_file", file=_display_name(path, spec))
+    skip = header_row(head, spec)  # title rows above the header
+    _check_header(list(head[skip]), spec, _display_name(path, spec))
+
     def reader(**kw: Any) -> Any:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                           usecols=usecols, **kw)
+                           usecols=usecols, skiprows=skip, **kw)
 
     if county is None or table is None:
         frame = reader()
-        frame[SOURCE_ROW] = np.arange(2, len(frame) + 2, dtype=np.int64)
+        frame[SOURCE_ROW] = np.arange(2 + skip, len(frame) + 2 + skip, dtype=np.int64)
         return frame
     header = list(reader(nrows=0).columns)
     rename = _header_map(header, spec)
-    parts, offset = [], 0
+    parts, offset = [], skip
     for chunk in reader(chunksize=CSV_CHUNK_ROWS):
         chunk[SOURCE_ROW] = np.arange(offset + 2, offset + 2 + len(chunk), dtype=np.int64)
         offset += len(chunk)
-        mask = _county_mask(chunk.rename(columns=rename), table, county, household_ids)
+        english = chunk.rename(columns=rename)
+        # Before the county filter, which would drop a repeated header row unseen.
+        check_repeated_header(english, spec, file=_display_name(path, spec))
+        mask = _county_mask(english, table, county, household_ids)
         parts.append(chunk if mask is None else chunk.loc[mask])
     if not parts:
         frame = reader(nrows=0)
@@ -206,9 +299,28 @@ def _read_parquet(path: Path, spec: TableSpec, county: str | None,
     return pd.concat(parts, ignore_index=True)
 
 
-def _read_xlsx(path: Path, usecols: Callable[[str], bool] | None) -> pd.DataFrame:
-    frame = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl", usecols=usecols)
-    frame[SOURCE_ROW] = np.arange(2, len(frame) + 2, dtype=np.int64)
+def _read_xlsx(path: Path, spec: TableSpec, usecols: Callable[[str], bool] | None
+               ) -> pd.DataFrame:
+    """The first sheet; title rows above the header are skipped, rows keep their Excel number."""
+    grid = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl", header=None)
+    if grid.empty:
+        raise file_error("empty_file", file=_display_name(path, spec))
+    head = grid.head(HEADER_SEARCH_ROWS).to_numpy(dtype=object).tolist()
+    skip = header_row(head, spec)
+    names = head[skip]
+    _check_header(names, spec, _display_name(path, spec))
+    labels: list[str] = []
+    for i, n in enumerate(names):
+        label = f"Unnamed: {i}" if n is None or (isinstance(n, float) and np.isnan(n)) else str(n)
+        while label in labels:  # an extra column named twice: keep both, as pandas does
+            label += ".1"
+        labels.append(label)
+    frame = grid.iloc[skip + 1:].reset_index(drop=True)
+    frame.columns = labels
+    if usecols is not None:
+        frame = frame[[c for c in labels if usecols(c)]]
+    # read_excel keeps leading blank rows, so a row's position is its Excel row - 1.
+    frame[SOURCE_ROW] = np.arange(skip + 2, skip + 2 + len(frame), dtype=np.int64)
     return frame
 
 
@@ -256,15 +368,18 @@ def read_table(
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise file_error("wrong_format", file=shown)
+    if path.is_file() and path.stat().st_size == 0:
+        raise file_error("empty_file", file=shown)
     try:
         if suffix == ".csv":
             raw = _read_csv(path, spec, county, household_ids, table, usecols)
         elif suffix == ".parquet":
             raw = _read_parquet(path, spec, county, household_ids, table, cols)
         else:
-            raw = _read_xlsx(path, usecols)
-            mask = _county_mask(raw.rename(columns=_header_map(raw.columns, spec)), table,
-                                county, household_ids)
+            raw = _read_xlsx(path, spec, usecols)
+            english = raw.rename(columns=_header_map(raw.columns, spec))
+            check_repeated_header(english, spec, file=shown)
+            mask = _county_mask(english, table, county, household_ids)
             if mask is not None:
                 raw = raw.loc[mask].reset_index(drop=True)
     except FileLevelError:
@@ -338,6 +453,7 @@ def load_county(
                 raise file_error("missing_table", file=str(data_dir / table.value / county_code),
                                  column=table.value)
             out[table] = _read_many(mine, spec, typed=typed)
+            _require_rows(out[table], mine, spec, county_code)
             continue
         if not files:
             continue
@@ -345,7 +461,17 @@ def load_county(
             household_ids = _county_households(data_dir, county_code, out)
         out[table] = _read_many(files, spec, county=county_code, household_ids=household_ids,
                                 typed=typed)
+        _require_rows(out[table], files, spec, county_code)
     return out
+
+
+def _require_rows(frame: pd.DataFrame, files: list[Path], spec: TableSpec, county: str) -> None:
+    """A required table without a row for the county (a file with only its header) is refused:
+    validating it would only report every dependent row as an orphan."""
+    if len(frame) or TableName(spec.name) in OPTIONAL_TABLES:
+        return
+    shown = ", ".join(_display_name(f, spec) for f in files)
+    raise file_error("no_rows", file=shown, column=spec.name.value, county=county)
 
 
 def _county_households(data_dir: Path, county: str, loaded: Mapping[TableName, pd.DataFrame]
@@ -360,6 +486,11 @@ def _county_households(data_dir: Path, county: str, loaded: Mapping[TableName, p
     ids = _read_many(files, TABLES[TableName.HOUSEHOLDS], county=county,
                      columns=("household_id", "village_code"), typed=False)
     return ids["household_id"]
+
+
+def read_sample_ids(path: Path) -> pd.Series:
+    """The ``household_id`` column of a drawn sample (``WS/sample/<county>.parquet``)."""
+    return pq.read_table(Path(path), columns=["household_id"]).column(0).to_pandas()
 
 
 def load_counties(data_dir: Path, *, typed: bool = False) -> pd.DataFrame:

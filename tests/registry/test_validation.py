@@ -125,6 +125,10 @@ ROW_CASES = [
     ("water_cut_days_range", setv(F, 1, "water_cut_days", "400"), F, "field_checks.csv", 3,
      "water_cut_days"),
     ("duplicate_visit", append_copy(F, 0), F, "field_checks.csv", 5, "household_id"),
+    ("text_too_long", setv(H, 1, "head_name", "李" * 101), H, "households.csv", 3,
+     "head_name"),
+    ("visit_date_range", setv(F, 1, "visit_date", "2031-01-01"), F, "field_checks.csv", 3,
+     "visit_date"),
 ]
 
 
@@ -156,6 +160,8 @@ def test_every_row_rule_has_a_test() -> None:
     # The generic bound rules no contract column uses yet: the throwaway electricity check
     # of tests/registry/checks/test_adding_a_check.py triggers both.
     tested |= {"out_of_range", "exceeds_column"}
+    # Needs a drawn sample: tests/registry/test_bad_inputs.py.
+    tested |= {"not_in_sample"}
     row_rules = {code for code, r in RULES.items() if r.level == "row"}
     assert row_rules <= tested, row_rules - tested
 
