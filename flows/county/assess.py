@@ -146,13 +146,11 @@ def _load(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig,
     """The county's frame row, validated registry and field rows, and its drawn sample."""
     row = county_row(data_dir, county)
     registry = registry_tables(data_dir, ws, county, cfg, input_hashes)
-    sample = pd.read_parquet(ws.sample(county))
-    field, field_quarantined = field_rows(data_dir, ws, county, cfg, registry, field_dir,
-                                          sample_ids=sample["household_id"])
+    field, field_quarantined = field_rows(data_dir, ws, county, cfg, registry, field_dir)
     return _Inputs(row=row, registry=registry,
                    field_quarantined=field_quarantined,
                    clean={**registry.clean, TableName.FIELD_CHECKS: field},
-                   sample=sample, input_hashes=input_hashes)
+                   sample=pd.read_parquet(ws.sample(county)), input_hashes=input_hashes)
 
 
 def _assess(inputs: _Inputs, cfg: CampaignConfig) -> CountyAssessment:

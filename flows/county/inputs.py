@@ -104,12 +104,10 @@ def registry_tables(data_dir: Path, ws: Workspace, county: str, cfg: CampaignCon
     return result
 
 def field_rows(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig,
-               registry: ValidationResult, field_dir: Path | None = None,
-               sample_ids: pd.Series | None = None) -> tuple[pd.DataFrame | None, int]:
+               registry: ValidationResult, field_dir: Path | None = None
+               ) -> tuple[pd.DataFrame | None, int]:
     """The county's field checks, validated against its validated registry (None if none),
-    and how many of its rows were quarantined. With ``sample_ids`` (the drawn households,
-    main and reserve), a row for a registered household outside the sample is quarantined
-    (rule ``not_in_sample``)."""
+    and how many of its rows were quarantined."""
 
     raw = tables.load_county(field_dir or data_dir, county, tables=(TableName.FIELD_CHECKS,))
     if TableName.FIELD_CHECKS not in raw:
@@ -118,12 +116,10 @@ def field_rows(data_dir: Path, ws: Workspace, county: str, cfg: CampaignConfig,
     # The schema guard (check_schemas) checks registry.validation's own logic, which its tests
     # do; here it would only import pandera (~1 s of a one-county spot-check) for field rows.
     result = validate_dependents({TableName.FIELD_CHECKS.value: raw[TableName.FIELD_CHECKS]},
-                                 households=registry, year=cfg.year, check_schemas=False,
-                                 sample_ids=sample_ids)
+                                 households=registry, year=cfg.year, check_schemas=False)
     write_quarantine(ws, county, result.quarantine, (TableName.FIELD_CHECKS,))
     count = result.counts.get(TableName.FIELD_CHECKS)
     return result.clean[TableName.FIELD_CHECKS], count.rows_quarantined if count else 0
-
 
 def quarantined_rows(registry: ValidationResult, field_quarantined: int) -> dict[str, int]:
     """Rows of this county set aside by validation, per table (the report says so, and

@@ -187,19 +187,3 @@ def test_signals_take_the_county_s_own_stream(campaign, tmp_path, monkeypatch) -
     assert (a, b, a2) == (first, second, first)
     assert sa != sb and sa == sa2 and cfg.seed not in (sa, sb)
 
-
-def test_a_field_row_for_a_household_outside_the_sample_is_quarantined(campaign,
-                                                                        tmp_path) -> None:
-    c = campaign.copy(tmp_path)
-    code, ws = c.counties[0], Workspace.at(c.ws)
-    sampled = set(pd.read_parquet(ws.sample(code))["household_id"])
-    households = pd.read_parquet(c.data / "households" / f"{code}.parquet")
-    outsider = next(h for h in households["household_id"] if h not in sampled)
-    path = c.data / "field_checks" / f"{code}.csv"
-    field = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    extra = field.iloc[[0]].assign(household_id=outsider)
-    pd.concat([field, extra], ignore_index=True).to_csv(path, index=False, encoding="utf-8-sig")
-    assess_county(c.data, ws, code, CampaignConfig(), force=True, pdf=False, report=False)
-    q = pd.read_csv(ws.quarantine_dir() / "parts" / f"{code}-field_checks.csv", dtype=str,
-                    encoding="utf-8-sig")
-    assert (q["value"].eq(outsider) & q["rule"].eq("not_in_sample")).any()
