@@ -14,7 +14,7 @@ from registry.contract import COUNTIES
 #: Where the shipped frame lies: ``importlib.resources.files(PACKAGE) / PATH``.
 COUNTY_FRAME_PACKAGE = "registry"
 COUNTY_FRAME_PATH = "data/counties_832.csv"
-#: How to read it (``pandas.read_csv(..., **COUNTY_FRAME_READ)``): codes stay strings.
+#: The options the shell reads the CSV with (pandas' CSV reader): codes stay strings.
 COUNTY_FRAME_READ: dict[str, object] = {
     "dtype": {"county_code": str, "province_code": str},
     "encoding": "utf-8-sig",
